@@ -2,6 +2,7 @@ package connect
 
 import (
 	"fmt"
+	"log/slog"
 	"regexp"
 	"slices"
 	"strconv"
@@ -51,6 +52,15 @@ type Password string
 
 // String hides the secret.
 func (Password) String() string { return "[hidden]" }
+
+// GoString hides the secret from %#v.
+func (Password) GoString() string { return "[hidden]" }
+
+// MarshalText hides the secret from JSON and text encoders.
+func (Password) MarshalText() ([]byte, error) { return []byte("[hidden]"), nil }
+
+// LogValue hides the secret from log/slog.
+func (Password) LogValue() slog.Value { return slog.StringValue("[hidden]") }
 
 // Value returns the secret.
 func (p Password) Value() string { return string(p) }
@@ -271,9 +281,10 @@ func ParseConfigValue(t ConfigType, s string) (any, error) {
 		}
 		return nil, fmt.Errorf("Expected value to be either true or false")
 	case ConfigString, ConfigClass:
-		return s, nil
+		// Kafka trims string values: "topic = orders " in a properties file means "orders".
+		return trimmed, nil
 	case ConfigPassword:
-		return Password(s), nil
+		return Password(trimmed), nil
 	case ConfigInt:
 		n, err := strconv.ParseInt(trimmed, 10, 32)
 		if err != nil {
@@ -460,6 +471,9 @@ func OneOf(fold bool, allowed ...string) Validator {
 			if s == a || (fold && strings.EqualFold(s, a)) {
 				return nil
 			}
+		}
+		if fold {
+			return fmt.Errorf("Invalid value %s for configuration %s: String must be one of (case insensitive): %s", s, name, strings.Join(allowed, ", "))
 		}
 		return fmt.Errorf("Invalid value %s for configuration %s: String must be one of: %s", s, name, strings.Join(allowed, ", "))
 	})

@@ -40,6 +40,8 @@ type ConnectorContext interface {
 // OffsetReader reads committed source offsets.
 type OffsetReader interface {
 	// Offset returns the last committed offset of a source partition, or nil if none.
+	// Offsets go through JSON in the store: integral numbers come back as int64, other
+	// numbers as float64, strings, booleans and nil as themselves.
 	Offset(partition map[string]any) (map[string]any, error)
 }
 
@@ -74,8 +76,10 @@ type SourceTaskContext interface {
 	OffsetReader() OffsetReader
 }
 
-// SourceTask produces records. One goroutine calls Poll in a loop; Stop may be called from
-// another goroutine and should make a blocked Poll return, as cancelling ctx does.
+// SourceTask produces records. One goroutine calls Start, then Poll in a loop, then Stop once
+// Poll has returned for the last time; cancelling Poll's ctx is how the runtime interrupts a
+// blocked Poll. A record whose SourcePartition or SourceOffset is nil is delivered, but no
+// offset is committed for it.
 type SourceTask interface {
 	Start(ctx SourceTaskContext, config map[string]string) error
 	// Poll returns the next batch of records, or an empty batch when nothing is ready. It should
@@ -93,7 +97,8 @@ type SourceTaskCommitter interface {
 
 // RecordCommitter is implemented by source tasks that want a callback per record once Kafka
 // acknowledged it. meta is nil when a transformation dropped the record or the error policy
-// skipped it.
+// skipped it. CommitRecord is called from the runtime's acknowledgement goroutine, concurrently
+// with Poll.
 type RecordCommitter interface {
 	CommitRecord(rec *SourceRecord, meta *RecordMetadata) error
 }
@@ -119,7 +124,8 @@ type SinkTaskContext interface {
 }
 
 // SinkTask writes records. Put may buffer; Flush makes everything delivered so far durable, and
-// only then does the runtime commit the consumer group offsets.
+// only then does the runtime commit the consumer group offsets. Every method, and the
+// SinkTaskContext, is called from the task's one goroutine.
 type SinkTask interface {
 	Start(ctx SinkTaskContext, config map[string]string) error
 	// Put delivers a batch. A Retriable error redelivers the same batch later; any other error

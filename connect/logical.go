@@ -2,6 +2,7 @@ package connect
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -55,8 +56,10 @@ func ParseDecimal(s string) (Decimal, error) {
 		return Decimal{}, fmt.Errorf("invalid decimal %q", orig)
 	}
 	scale -= exp
-	if scale < -1<<31 || scale > 1<<31-1 {
-		return Decimal{}, fmt.Errorf("invalid decimal %q: scale out of range", orig)
+	// Bound the scale: a text like "1e-999999999" would otherwise make String and Rescale
+	// build gigabytes. No database decimal comes near this.
+	if scale < -maxDecimalScale || scale > maxDecimalScale {
+		return Decimal{}, fmt.Errorf("invalid decimal %q: scale %d out of range ±%d", orig, scale, maxDecimalScale)
 	}
 	return Decimal{Unscaled: u, Scale: int32(scale)}, nil
 }
@@ -163,16 +166,14 @@ func DecimalToBytes(d Decimal) []byte {
 		}
 		return b
 	}
-	// Negative: two's complement over the minimal number of bytes.
-	n := (u.BitLen() + 8) / 8
+	// Negative: two's complement over the minimal number of bytes, as Java's
+	// BigInteger.toByteArray writes it (-128 is one byte, 0x80).
+	n := new(big.Int).Not(u).BitLen()/8 + 1
 	m := new(big.Int).Lsh(big.NewInt(1), uint(n*8))
 	m.Add(m, u)
 	b := m.Bytes()
 	for len(b) < n {
 		b = append([]byte{0}, b...)
-	}
-	if b[0]&0x80 == 0 {
-		b = append([]byte{0xff}, b...)
 	}
 	return b
 }
@@ -186,6 +187,9 @@ func DecimalFromBytes(b []byte, scale int32) Decimal {
 	return Decimal{Unscaled: u, Scale: scale}
 }
 
+// maxDecimalScale bounds the scale ParseDecimal accepts.
+const maxDecimalScale = 10000
+
 const msPerDay = 24 * 60 * 60 * 1000
 
 // DateToDays converts a Date value (midnight UTC) to days since the epoch.
@@ -194,7 +198,11 @@ func DateToDays(t time.Time) (int32, error) {
 	if ms%msPerDay != 0 {
 		return 0, fmt.Errorf("date %s is not midnight UTC", t.UTC().Format(time.RFC3339Nano))
 	}
-	return int32(ms / msPerDay), nil
+	days := ms / msPerDay
+	if days < math.MinInt32 || days > math.MaxInt32 {
+		return 0, fmt.Errorf("date %s is out of the Date range (int32 days since the epoch)", t.UTC().Format(time.RFC3339))
+	}
+	return int32(days), nil
 }
 
 // DaysToDate converts days since the epoch to a Date value.

@@ -36,13 +36,34 @@ type Plugin struct {
 	// class name with a trailing "Connector" replaced by "Task".
 	TaskClass string
 	// New returns a fresh instance: a SourceConnector, SinkConnector, Converter,
-	// HeaderConverter, Transformation or Predicate. One value may be several kinds (a
-	// converter that is also a header converter); it is registered as each of them.
+	// HeaderConverter, Transformation or Predicate.
 	New func() any
+	// Header, when set, returns the header-converter face of a converter class that also
+	// serves as `header.converter` (Kafka's JsonConverter and StringConverter do). Go types
+	// cannot have both Configure methods, so the face is a separate value.
+	Header func() HeaderConverter
 }
 
-// Types returns the kinds of plugin New makes.
-func (p Plugin) Types() []PluginType { return pluginTypes(p.New()) }
+// NewHeaderConverter returns a fresh header converter of plugin p: its Header face, or New's
+// value when that is a HeaderConverter.
+func (p Plugin) NewHeaderConverter() (HeaderConverter, bool) {
+	if p.Header != nil {
+		return p.Header(), true
+	}
+	h, ok := p.New().(HeaderConverter)
+	return h, ok
+}
+
+// Types returns the kinds of plugin p is.
+func (p Plugin) Types() []PluginType { return p.types() }
+
+func (p Plugin) types() []PluginType {
+	ts := pluginTypes(p.New())
+	if p.Header != nil && !slices.Contains(ts, PluginHeaderConverter) {
+		ts = append(ts, PluginHeaderConverter)
+	}
+	return ts
+}
 
 func pluginTypes(v any) []PluginType {
 	var ts []PluginType
@@ -96,7 +117,7 @@ func Register(p Plugin) {
 	if p.Class == "" || p.New == nil {
 		panic("connect: Register needs Class and New")
 	}
-	types := pluginTypes(p.New())
+	types := p.types()
 	if len(types) == 0 {
 		panic(fmt.Sprintf("connect: %s: New returns %T, which implements no plugin interface", p.Class, p.New()))
 	}
@@ -173,7 +194,7 @@ func LookupType(name string, t PluginType) (Plugin, error) {
 	if err != nil {
 		return Plugin{}, err
 	}
-	if !slices.Contains(pluginTypes(p.New()), t) {
+	if !slices.Contains(p.types(), t) {
 		return Plugin{}, fmt.Errorf("%w: %s is not a %s plugin", ErrWrongPluginType, p.Class, t)
 	}
 	return p, nil

@@ -2,6 +2,7 @@ package connect
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 )
 
@@ -318,6 +319,7 @@ func (b *SchemaBuilder) Build() (*Schema, error) {
 	}
 	s := b.s
 	s.Fields = append([]Field(nil), b.s.Fields...)
+	s.Parameters = maps.Clone(b.s.Parameters)
 	if len(s.Fields) > 0 {
 		s.fieldIndex = make(map[string]int, len(s.Fields))
 		for i := range s.Fields {

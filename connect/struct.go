@@ -61,10 +61,8 @@ func (st *Struct) PutIndex(i int, value any) error {
 		return fmt.Errorf("field index %d out of range for %s", i, st.schema)
 	}
 	f := &st.schema.Fields[i]
-	if value != nil {
-		if err := validateValue(f.Schema, value, f.Name); err != nil {
-			return err
-		}
+	if err := validateValue(f.Schema, value, f.Name); err != nil {
+		return err
 	}
 	st.values[i] = value
 	return nil

@@ -1,0 +1,143 @@
+package worker
+
+import (
+	"encoding/json"
+	"sync"
+)
+
+// submitted is one source record on its way to Kafka.
+type submitted struct {
+	part      *partQueue // nil when the record carries no source offset
+	offset    map[string]any
+	acked     bool
+	partition int32 // explicit Kafka partition, or -1
+	rec       any   // the original *connect.SourceRecord, for CommitRecord
+}
+
+type partQueue struct {
+	key       string
+	partition map[string]any
+	q         []*submitted
+}
+
+// committedOffset is an offset ready to be written to the store.
+type committedOffset struct {
+	key       string
+	partition map[string]any
+	offset    map[string]any
+	seq       uint64 // distinguishes successive offsets of one partition
+}
+
+// offsetTracker implements Kafka Connect's SubmittedRecords: a source offset becomes
+// committable only when its record and every earlier record of the same source partition have
+// been acknowledged, so a crash never commits past a record Kafka did not store.
+type offsetTracker struct {
+	mu      sync.Mutex
+	parts   map[string]*partQueue
+	pending int
+	drained chan struct{} // closed and replaced as pending reaches 0
+	ready   map[string]committedOffset
+	seq     uint64
+}
+
+func newOffsetTracker() *offsetTracker {
+	return &offsetTracker{parts: map[string]*partQueue{}, drained: make(chan struct{}), ready: map[string]committedOffset{}}
+}
+
+// partitionKey renders a source partition canonically: encoding/json sorts map keys, so equal
+// maps give equal keys.
+func partitionKey(p map[string]any) (string, error) {
+	b, err := json.Marshal(p)
+	return string(b), err
+}
+
+// submit records a record in submission order.
+func (t *offsetTracker) submit(part map[string]any, offset map[string]any, rec any) (*submitted, error) {
+	s := &submitted{offset: offset, partition: -1, rec: rec}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if part != nil && offset != nil {
+		key, err := partitionKey(part)
+		if err != nil {
+			return nil, err
+		}
+		pq := t.parts[key]
+		if pq == nil {
+			pq = &partQueue{key: key, partition: part}
+			t.parts[key] = pq
+		}
+		pq.q = append(pq.q, s)
+		s.part = pq
+	}
+	t.pending++
+	return s, nil
+}
+
+// ack marks a record acknowledged (or deliberately dropped) and advances its partition.
+func (t *offsetTracker) ack(s *submitted) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if s.acked {
+		return
+	}
+	s.acked = true
+	t.pending--
+	if t.pending == 0 {
+		close(t.drained)
+		t.drained = make(chan struct{})
+	}
+	pq := s.part
+	if pq == nil {
+		return
+	}
+	n := 0
+	for n < len(pq.q) && pq.q[n].acked {
+		n++
+	}
+	if n == 0 {
+		return
+	}
+	last := pq.q[n-1]
+	t.seq++
+	t.ready[pq.key] = committedOffset{key: pq.key, partition: pq.partition, offset: last.offset, seq: t.seq}
+	clear(pq.q[:n])
+	pq.q = pq.q[n:]
+	if len(pq.q) == 0 {
+		delete(t.parts, pq.key)
+		// Later records of this partition get a fresh queue; the old backing array is released.
+	}
+}
+
+// waitDrained returns a channel closed when no record is pending.
+func (t *offsetTracker) waitDrained() <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.pending == 0 {
+		c := make(chan struct{})
+		close(c)
+		return c
+	}
+	return t.drained
+}
+
+// take returns the offsets ready to commit. After a successful write, call done with them so
+// that only offsets not superseded meanwhile are forgotten.
+func (t *offsetTracker) take() []committedOffset {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]committedOffset, 0, len(t.ready))
+	for _, c := range t.ready {
+		out = append(out, c)
+	}
+	return out
+}
+
+func (t *offsetTracker) done(written []committedOffset) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, w := range written {
+		if cur, ok := t.ready[w.key]; ok && cur.seq == w.seq {
+			delete(t.ready, w.key)
+		}
+	}
+}

@@ -1,0 +1,277 @@
+package worker
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/raftconnect/raftconnect/connect"
+	"github.com/raftconnect/raftconnect/restapi"
+)
+
+// connectorKind resolves a connector class and tells source from sink.
+func connectorKind(class string) (connect.Plugin, bool, error) {
+	p, err := connect.Lookup(class)
+	if err != nil {
+		return connect.Plugin{}, false, restapi.BadRequest("Failed to find any class that implements Connector and which name matches %s, available connectors are: %s", class, strings.Join(connectorClasses(), ", "))
+	}
+	switch p.New().(type) {
+	case connect.SourceConnector:
+		return p, true, nil
+	case connect.SinkConnector:
+		return p, false, nil
+	}
+	return connect.Plugin{}, false, restapi.BadRequest("%s is not a connector class", p.Class)
+}
+
+func connectorClasses() []string {
+	var out []string
+	for _, pi := range connect.Plugins() {
+		if pi.Type == connect.PluginSource || pi.Type == connect.PluginSink {
+			out = append(out, pi.Class)
+		}
+	}
+	return out
+}
+
+// validatedKey is one validation entry: a definition (nil for values without one) and a value.
+type validatedKey struct {
+	def   *connect.ConfigKey
+	value *connect.ConfigValue
+}
+
+// validateConnectorConfig validates a connector configuration the way Kafka's
+// AbstractHerder.validateConnectorConfig does: the framework keys (enriched with each
+// transform's and predicate's keys), the connector's own keys and checks, and the converters'
+// keys when set. It never stops at the first problem.
+func (w *Worker) validateConnectorConfig(config map[string]string) (restapi.ConfigInfos, error) {
+	class := config[keyConnectorClass]
+	if class == "" {
+		return restapi.ConfigInfos{}, restapi.BadRequest("Connector config %s contains no connector type", formatConfig(config))
+	}
+	p, isSource, err := connectorKind(class)
+	if err != nil {
+		return restapi.ConfigInfos{}, err
+	}
+	conn := p.New().(connect.Connector)
+	framework := sinkDef()
+	if isSource {
+		framework = sourceDef()
+	}
+	var entries []validatedKey
+	var groups []string
+	addDef := func(def *connect.ConfigDef, props map[string]string, prefix string, extra func([]connect.ConfigValue) []connect.ConfigValue) {
+		values := def.Validate(props)
+		if extra != nil {
+			values = extra(values)
+		}
+		keys := def.Keys()
+		for i := range keys {
+			k := keys[i]
+			k.Name = prefix + k.Name
+			var v *connect.ConfigValue
+			for j := range values {
+				if values[j].Name == keys[i].Name {
+					cv := values[j]
+					cv.Name = prefix + cv.Name
+					v = &cv
+					break
+				}
+			}
+			entries = append(entries, validatedKey{def: &k, value: v})
+			if k.Group != "" && !slices.Contains(groups, k.Group) {
+				groups = append(groups, k.Group)
+			}
+		}
+	}
+	addDef(framework, config, "", func(vals []connect.ConfigValue) []connect.ConfigValue {
+		if !isSource {
+			if _, _, err := sinkTopics(config); err != nil {
+				for i := range vals {
+					if vals[i].Name == keyTopics || vals[i].Name == keyTopicsRegex {
+						vals[i].Errors = append(vals[i].Errors, err.Error())
+					}
+				}
+			}
+			if dlq := config[keyDLQTopic]; dlq != "" {
+				topics, re, _ := sinkTopics(config)
+				if slices.Contains(topics, dlq) || (re != nil && re.MatchString(dlq)) {
+					for i := range vals {
+						if vals[i].Name == keyDLQTopic {
+							vals[i].Errors = append(vals[i].Errors, fmt.Sprintf("The DLQ topic '%s' may not be included in the list of topics ('%s=%s') consumed by the connector", dlq, keyTopics, config[keyTopics]))
+						}
+					}
+				}
+			}
+		}
+		return vals
+	})
+	// Each transform and predicate adds its type key and its own keys under its prefix.
+	for _, kind := range []struct {
+		list, prefix, group string
+		ptype               connect.PluginType
+	}{{keyPredicates, "predicates.", groupPredicates, connect.PluginPredicate}, {keyTransforms, "transforms.", groupTransforms, connect.PluginTransformation}} {
+		for _, alias := range listValue(config[kind.list]) {
+			prefix := kind.prefix + alias + "."
+			props := prefixed(config, prefix)
+			d := connect.NewConfigDef()
+			typeKey := connect.ConfigKey{Name: "type", Type: connect.ConfigClass, Required: true, Importance: connect.High, Group: kind.group + ": " + alias, Order: 0,
+				Doc: "Class for the '" + alias + "' " + string(kind.ptype) + "."}
+			d.Define(typeKey)
+			var pluginDef *connect.ConfigDef
+			typeErr := ""
+			if class := props["type"]; class != "" {
+				pp, err := connect.LookupType(class, kind.ptype)
+				if err != nil {
+					typeErr = fmt.Sprintf("Invalid value %s for configuration %stype: %v", class, prefix, err)
+				} else {
+					pluginDef = pluginConfigDef(pp)
+				}
+			}
+			if kind.ptype == connect.PluginTransformation {
+				d.Define(connect.ConfigKey{Name: "predicate", Type: connect.ConfigString, Importance: connect.Medium, Group: kind.group + ": " + alias, Order: 1,
+					Doc: "The alias of a predicate used to determine whether to apply this transformation."})
+				d.Define(connect.ConfigKey{Name: "negate", Type: connect.ConfigBoolean, Default: false, Importance: connect.Medium, Group: kind.group + ": " + alias, Order: 2,
+					Doc: "Whether the configured predicate should be negated."})
+			}
+			if pluginDef != nil {
+				d = d.With(pluginDef)
+			}
+			addDef(d, props, prefix, func(vals []connect.ConfigValue) []connect.ConfigValue {
+				for i := range vals {
+					switch {
+					case vals[i].Name == "type" && typeErr != "":
+						vals[i].Errors = append(vals[i].Errors, typeErr)
+					case vals[i].Name == "predicate" && props["predicate"] != "" && !slices.Contains(listValue(config[keyPredicates]), props["predicate"]):
+						vals[i].Errors = append(vals[i].Errors, fmt.Sprintf("Invalid value %s for configuration %spredicate: there is no predicate with this alias in predicates", props["predicate"], prefix))
+					case vals[i].Name == "negate" && props["negate"] == "true" && props["predicate"] == "":
+						vals[i].Errors = append(vals[i].Errors, fmt.Sprintf("Invalid value true for configuration %snegate: negate requires a predicate", prefix))
+					}
+				}
+				return vals
+			})
+		}
+	}
+	// The connector's own keys.
+	own := conn.ConfigDef()
+	if own == nil {
+		return restapi.ConfigInfos{}, restapi.BadRequest("%s.config() must return a ConfigDef that is not null.", p.Class)
+	}
+	ownFiltered := connect.NewConfigDef()
+	for _, k := range own.Keys() {
+		if _, dup := framework.Key(k.Name); !dup {
+			ownFiltered.Define(k)
+		}
+	}
+	addDef(ownFiltered, config, "", func(vals []connect.ConfigValue) []connect.ConfigValue {
+		if v, ok := conn.(connect.ConfigValidator); ok {
+			return v.Validate(maps.Clone(config), vals)
+		}
+		return vals
+	})
+	// Converters named in the config are validated with their own keys.
+	for _, ck := range []struct {
+		key   string
+		ptype connect.PluginType
+	}{{keyKeyConverter, connect.PluginConverter}, {keyValueConverter, connect.PluginConverter}, {keyHeaderConv, connect.PluginHeaderConverter}} {
+		class := config[ck.key]
+		if class == "" {
+			continue
+		}
+		cp, err := connect.LookupType(class, ck.ptype)
+		if err != nil {
+			for i := range entries {
+				if entries[i].def != nil && entries[i].def.Name == ck.key && entries[i].value != nil {
+					entries[i].value.Errors = append(entries[i].value.Errors, fmt.Sprintf("Invalid value %s for configuration %s: %v", class, ck.key, err))
+				}
+			}
+			continue
+		}
+		if d := pluginConfigDef(cp); d != nil {
+			props := prefixed(config, ck.key+".")
+			cd := connect.NewConfigDef()
+			for _, k := range d.Keys() {
+				if k.Name != "converter.type" {
+					cd.Define(k)
+				}
+			}
+			addDef(cd, props, ck.key+".", nil)
+		}
+	}
+
+	infos := restapi.ConfigInfos{Name: class, Groups: groups}
+	for _, e := range entries {
+		ci := restapi.ConfigInfo{}
+		if e.def != nil {
+			ci.Definition = configKeyInfo(*e.def)
+		}
+		if e.value != nil {
+			ci.Value = configValueInfo(*e.value, e.def)
+			infos.ErrorCount += len(e.value.Errors)
+		}
+		infos.Configs = append(infos.Configs, ci)
+	}
+	return infos, nil
+}
+
+// pluginConfigDef returns the ConfigDef of any plugin kind.
+func pluginConfigDef(p connect.Plugin) *connect.ConfigDef {
+	switch v := p.New().(type) {
+	case connect.Connector:
+		return v.ConfigDef()
+	case connect.Converter:
+		return v.ConfigDef()
+	case connect.HeaderConverter:
+		return v.ConfigDef()
+	case connect.Transformation:
+		return v.ConfigDef()
+	case connect.Predicate:
+		return v.ConfigDef()
+	}
+	return nil
+}
+
+func configKeyInfo(k connect.ConfigKey) *restapi.ConfigKeyInfo {
+	info := &restapi.ConfigKeyInfo{
+		Name: k.Name, Type: string(k.Type), Required: k.Required, Importance: string(k.Importance),
+		Documentation: k.Doc, Order: k.Order, Width: string(k.Width), DisplayName: k.DisplayName,
+		Dependents: k.Dependents,
+	}
+	if !k.Required && k.Default != nil {
+		s := connect.ConfigValueString(k.Default)
+		info.DefaultValue = &s
+	} else if !k.Required && (k.Type == connect.ConfigList) {
+		s := ""
+		info.DefaultValue = &s
+	}
+	if k.Group != "" {
+		g := k.Group
+		info.Group = &g
+	}
+	return info
+}
+
+func configValueInfo(v connect.ConfigValue, def *connect.ConfigKey) *restapi.ConfigValueInfo {
+	info := &restapi.ConfigValueInfo{Name: v.Name, RecommendedValues: v.RecommendedValues, Errors: v.Errors, Visible: v.Visible}
+	if v.Value != nil {
+		s := connect.ConfigValueString(v.Value)
+		info.Value = &s
+	}
+	return info
+}
+
+func formatConfig(config map[string]string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, k := range slices.Sorted(maps.Keys(config)) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(config[k])
+	}
+	b.WriteByte('}')
+	return b.String()
+}

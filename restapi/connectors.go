@@ -1,0 +1,552 @@
+package restapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+const (
+	nameConfig           = "name"
+	connectorClassConfig = "connector.class"
+)
+
+// connectorName returns the {connector} path variable, or answers 404.
+func (s *server) connectorName(w http.ResponseWriter, r *http.Request) (string, bool) {
+	name, ok := pathVar(r, "connector")
+	if !ok {
+		s.writeError(w, r, errNotFound)
+	}
+	return name, ok
+}
+
+// taskID returns the {task} path variable, or answers 404 like Jersey does
+// when an Integer path parameter does not parse.
+func (s *server) taskID(w http.ResponseWriter, r *http.Request) (int, bool) {
+	raw, ok := pathVar(r, "task")
+	if ok {
+		if n, err := strconv.ParseInt(raw, 10, 32); err == nil {
+			return int(n), true
+		}
+	}
+	s.writeError(w, r, errNotFound)
+	return 0, false
+}
+
+// GET /connectors[?expand=status&expand=info]
+func (s *server) listConnectors(w http.ResponseWriter, r *http.Request) {
+	expand, expanded := r.URL.Query()["expand"]
+	if !expanded {
+		names, err := call(s, r, s.timeout, s.h.Connectors)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		s.writeJSON(w, r, http.StatusOK, nonNilStrings(names))
+		return
+	}
+	// One deadline for the whole listing, not one per connector.
+	out, err := call(s, r, s.timeout, func(ctx context.Context) (map[string]map[string]any, error) {
+		names, err := s.h.Connectors(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]map[string]any, len(names))
+	connectors:
+		for _, name := range names {
+			exp := map[string]any{}
+			for _, e := range expand {
+				var v any
+				var err error
+				switch e {
+				case "status":
+					v, err = s.h.ConnectorStatus(ctx, name)
+				case "info":
+					v, err = s.h.ConnectorInfo(ctx, name)
+				default:
+					continue // Kafka ignores unknown expansions
+				}
+				if err != nil {
+					if isNotFound(err) {
+						// Deleted while we were listing: leave it out, as Kafka does.
+						continue connectors
+					}
+					return nil, err
+				}
+				exp[e] = v
+			}
+			out[name] = exp
+		}
+		return out, nil
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, out)
+}
+
+func isNotFound(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e != nil && e.Status == http.StatusNotFound
+}
+
+// javaTrim is Java's String.trim: it strips code points <= U+0020.
+func javaTrim(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool { return r <= ' ' })
+}
+
+// POST /connectors
+func (s *server) createConnector(w http.ResponseWriter, r *http.Request) {
+	data, err := readBody(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	req, err := decodeCreateBody(data)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	name := ""
+	if req.name != nil {
+		name = javaTrim(*req.name)
+	}
+	if req.config == nil {
+		// Kafka fails here with a NullPointerException (500, null message).
+		s.writeError(w, r, bodyError("Cannot create connector %q: the request body has no \"config\" object", name))
+		return
+	}
+	info, _, err := s.submitConfig(r, name, req.config, true, req.initialState)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", connectorLocation(r, name))
+	s.writeJSON(w, r, http.StatusCreated, info)
+}
+
+// PUT /connectors/{connector}/config
+func (s *server) putConnectorConfig(w http.ResponseWriter, r *http.Request) {
+	name, ok := s.connectorName(w, r)
+	if !ok {
+		return
+	}
+	data, err := readBody(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cfg, err := decodeConfigBody(data)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	info, created, err := s.submitConfig(r, name, cfg, false, "")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if created {
+		w.Header().Set("Location", connectorLocation(r, name))
+		s.writeJSON(w, r, http.StatusCreated, info)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, info)
+}
+
+// submitConfig performs the checks Kafka makes before and during a config
+// write, in Kafka's order, then calls PutConnectorConfig:
+//  1. a "name" property must equal the connector name (400); if absent or
+//     null it is set to the name;
+//  2. connector.class must be present and non-null (400 "... contains no
+//     connector type");
+//  3. null values fail validation (400 with Kafka's "Connector configuration
+//     is invalid" message, which lists all validation errors, so the herder
+//     is asked to validate the rest of the config).
+func (s *server) submitConfig(r *http.Request, name string, cfg *configBody, createOnly bool, initialState string) (ConnectorInfo, bool, error) {
+	if included, present, null := cfg.get(nameConfig); present && !null && included != name {
+		return ConnectorInfo{}, false, BadRequest("Connector name configuration (%s) doesn't match connector name in the URL (%s)", included, name)
+	}
+	cfg.set(nameConfig, &name)
+
+	class, present, null := cfg.get(connectorClassConfig)
+	if !present || null {
+		return ConnectorInfo{}, false, BadRequest("Connector config %s contains no connector type", cfg.javaString())
+	}
+
+	if nulls := cfg.nullKeys(); len(nulls) > 0 {
+		infos, err := call(s, r, s.timeout, func(ctx context.Context) (ConfigInfos, error) {
+			return s.h.ValidateConfig(ctx, class, cfg.nonNull())
+		})
+		if err != nil {
+			return ConnectorInfo{}, false, err
+		}
+		return ConnectorInfo{}, false, ConfigValidationError(addNullValueErrors(infos, nulls))
+	}
+
+	type result struct {
+		info    ConnectorInfo
+		created bool
+	}
+	res, err := call(s, r, s.timeout, func(ctx context.Context) (result, error) {
+		info, created, err := s.h.PutConnectorConfig(ctx, name, cfg.nonNull(), createOnly, initialState)
+		return result{info, created}, err
+	})
+	return res.info, res.created, err
+}
+
+// addNullValueErrors adds Kafka's null-value error to the entry of each null
+// key (creating an entry without definition for undeclared keys), as Kafka's
+// validation does. It does not modify infos' slices.
+func addNullValueErrors(infos ConfigInfos, nullKeys []string) ConfigInfos {
+	configs := append([]ConfigInfo(nil), infos.Configs...)
+	for _, key := range nullKeys {
+		found := false
+		for i, c := range configs {
+			entry := ""
+			switch {
+			case c.Value != nil:
+				entry = c.Value.Name
+			case c.Definition != nil:
+				entry = c.Definition.Name
+			}
+			if entry != key {
+				continue
+			}
+			v := ConfigValueInfo{Name: key, Visible: true}
+			if c.Value != nil {
+				v = *c.Value
+			}
+			v.Value = nil
+			v.Errors = append(append([]string(nil), v.Errors...), NullValueMessage)
+			configs[i].Value = &v
+			found = true
+			break
+		}
+		if !found {
+			configs = append(configs, ConfigInfo{Value: &ConfigValueInfo{
+				Name:              key,
+				RecommendedValues: []string{},
+				Errors:            []string{NullValueMessage},
+				Visible:           true,
+			}})
+		}
+		infos.ErrorCount++
+	}
+	infos.Configs = configs
+	return infos
+}
+
+// connectorLocation is the absolute URL of a connector, as Jersey builds it
+// from the request's base URI. The name is escaped as one path segment
+// ("a/b" → a%2Fb) so the URL routes back to the connector.
+func connectorLocation(r *http.Request, name string) string {
+	path := "/connectors/" + url.PathEscape(name)
+	if r.Host == "" {
+		return path
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + path
+}
+
+// PATCH /connectors/{connector}/config
+func (s *server) patchConnectorConfig(w http.ResponseWriter, r *http.Request) {
+	name, ok := s.connectorName(w, r)
+	if !ok {
+		return
+	}
+	data, err := readBody(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cfg, err := decodeConfigBody(data)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	info, err := call(s, r, s.timeout, func(ctx context.Context) (ConnectorInfo, error) {
+		return s.h.PatchConnectorConfig(ctx, name, cfg.patch())
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, info)
+}
+
+// GET /connectors/{connector}
+func (s *server) getConnector(w http.ResponseWriter, r *http.Request) {
+	name, ok := s.connectorName(w, r)
+	if !ok {
+		return
+	}
+	info, err := call(s, r, s.timeout, func(ctx context.Context) (ConnectorInfo, error) {
+		return s.h.ConnectorInfo(ctx, name)
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, info)
+}
+
+// GET /connectors/{connector}/config
+func (s *server) getConnectorConfig(w http.ResponseWriter, r *http.Request) {
+	name, ok := s.connectorName(w, r)
+	if !ok {
+		return
+	}
+	cfg, err := call(s, r, s.timeout, func(ctx context.Context) (map[string]string, error) {
+		return s.h.ConnectorConfig(ctx, name)
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, nonNilMap(cfg))
+}
+
+// DELETE /connectors/{connector}
+func (s *server) deleteConnector(w http.ResponseWriter, r *http.Request) {
+	s.simpleAction(w, r, http.StatusNoContent, s.h.DeleteConnector)
+}
+
+// PUT /connectors/{connector}/pause
+func (s *server) pauseConnector(w http.ResponseWriter, r *http.Request) {
+	s.simpleAction(w, r, http.StatusAccepted, s.h.PauseConnector)
+}
+
+// PUT /connectors/{connector}/resume
+func (s *server) resumeConnector(w http.ResponseWriter, r *http.Request) {
+	s.simpleAction(w, r, http.StatusAccepted, s.h.ResumeConnector)
+}
+
+// PUT /connectors/{connector}/stop
+func (s *server) stopConnector(w http.ResponseWriter, r *http.Request) {
+	s.simpleAction(w, r, http.StatusNoContent, s.h.StopConnector)
+}
+
+// PUT /connectors/{connector}/topics/reset
+func (s *server) resetConnectorTopics(w http.ResponseWriter, r *http.Request) {
+	s.simpleAction(w, r, http.StatusAccepted, s.h.ResetConnectorTopics)
+}
+
+// simpleAction calls fn for the connector and answers status without a body.
+func (s *server) simpleAction(w http.ResponseWriter, r *http.Request, status int, fn func(ctx context.Context, name string) error) {
+	name, ok := s.connectorName(w, r)
+	if !ok {
+		return
+	}
+	if err := do(s, r, func(ctx context.Context) error { return fn(ctx, name) }); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	noContent(w, status)
+}
+
+// GET /connectors/{connector}/status
+func (s *server) getConnectorStatus(w http.ResponseWriter, r *http.Request) {
+	name, ok := s.connectorName(w, r)
+	if !ok {
+		return
+	}
+	st, err := call(s, r, s.timeout, func(ctx context.Context) (ConnectorStateInfo, error) {
+		return s.h.ConnectorStatus(ctx, name)
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, st)
+}
+
+// GET /connectors/{connector}/tasks
+func (s *server) getTaskConfigs(w http.ResponseWriter, r *http.Request) {
+	name, ok := s.connectorName(w, r)
+	if !ok {
+		return
+	}
+	tasks, err := call(s, r, s.timeout, func(ctx context.Context) ([]TaskInfo, error) {
+		return s.h.TaskConfigs(ctx, name)
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if tasks == nil {
+		tasks = []TaskInfo{}
+	}
+	s.writeJSON(w, r, http.StatusOK, tasks)
+}
+
+// GET /connectors/{connector}/tasks-config (deprecated by KIP-970)
+func (s *server) getTasksConfig(w http.ResponseWriter, r *http.Request) {
+	name, ok := s.connectorName(w, r)
+	if !ok {
+		return
+	}
+	s.log.WarnContext(r.Context(), "The GET /connectors/{connector}/tasks-config endpoint is deprecated and will be removed; use GET /connectors/{connector}/tasks instead",
+		"connector", name)
+	tasks, err := call(s, r, s.timeout, func(ctx context.Context) ([]TaskInfo, error) {
+		return s.h.TaskConfigs(ctx, name)
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make(map[string]map[string]string, len(tasks))
+	for _, t := range tasks {
+		out[t.ID.Connector+"-"+strconv.Itoa(t.ID.Task)] = nonNilMap(t.Config)
+	}
+	s.writeJSON(w, r, http.StatusOK, out)
+}
+
+// GET /connectors/{connector}/tasks/{task}/status
+func (s *server) getTaskStatus(w http.ResponseWriter, r *http.Request) {
+	name, ok := s.connectorName(w, r)
+	if !ok {
+		return
+	}
+	task, ok := s.taskID(w, r)
+	if !ok {
+		return
+	}
+	st, err := call(s, r, s.timeout, func(ctx context.Context) (TaskState, error) {
+		return s.h.TaskStatus(ctx, name, task)
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, st)
+}
+
+// POST /connectors/{connector}/restart[?includeTasks=&onlyFailed=]
+func (s *server) restartConnector(w http.ResponseWriter, r *http.Request) {
+	name, ok := s.connectorName(w, r)
+	if !ok {
+		return
+	}
+	includeTasks := boolParam(r, "includeTasks", false)
+	onlyFailed := boolParam(r, "onlyFailed", false)
+	plan, err := call(s, r, s.timeout, func(ctx context.Context) (*ConnectorStateInfo, error) {
+		return s.h.RestartConnector(ctx, name, includeTasks, onlyFailed)
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !includeTasks && !onlyFailed {
+		// Legacy form: the connector instance was restarted synchronously.
+		noContent(w, http.StatusNoContent)
+		return
+	}
+	if plan == nil {
+		s.writeError(w, r, Errorf(http.StatusInternalServerError, "Restart of connector %s was accepted but no restart plan was returned", name))
+		return
+	}
+	s.writeJSON(w, r, http.StatusAccepted, *plan)
+}
+
+// POST /connectors/{connector}/tasks/{task}/restart
+func (s *server) restartTask(w http.ResponseWriter, r *http.Request) {
+	name, ok := s.connectorName(w, r)
+	if !ok {
+		return
+	}
+	task, ok := s.taskID(w, r)
+	if !ok {
+		return
+	}
+	if err := do(s, r, func(ctx context.Context) error { return s.h.RestartTask(ctx, name, task) }); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	noContent(w, http.StatusNoContent)
+}
+
+// GET /connectors/{connector}/topics
+func (s *server) getConnectorTopics(w http.ResponseWriter, r *http.Request) {
+	name, ok := s.connectorName(w, r)
+	if !ok {
+		return
+	}
+	topics, err := call(s, r, s.timeout, func(ctx context.Context) ([]string, error) {
+		return s.h.ConnectorTopics(ctx, name)
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]ActiveTopicsInfo{name: {Topics: topics}})
+}
+
+// GET /connectors/{connector}/offsets
+func (s *server) getOffsets(w http.ResponseWriter, r *http.Request) {
+	name, ok := s.connectorName(w, r)
+	if !ok {
+		return
+	}
+	offsets, err := call(s, r, s.timeout, func(ctx context.Context) (ConnectorOffsets, error) {
+		return s.h.ConnectorOffsets(ctx, name)
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, offsets)
+}
+
+// PATCH /connectors/{connector}/offsets
+func (s *server) alterOffsets(w http.ResponseWriter, r *http.Request) {
+	name, ok := s.connectorName(w, r)
+	if !ok {
+		return
+	}
+	data, err := readBody(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	offsets, err := decodeOffsetsBody(data)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if len(offsets.Offsets) == 0 {
+		s.writeError(w, r, BadRequest("Partitions / offsets need to be provided for an alter offsets request"))
+		return
+	}
+	msg, err := call(s, r, s.timeout, func(ctx context.Context) (Message, error) {
+		return s.h.AlterConnectorOffsets(ctx, name, offsets)
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, msg)
+}
+
+// DELETE /connectors/{connector}/offsets
+func (s *server) resetOffsets(w http.ResponseWriter, r *http.Request) {
+	name, ok := s.connectorName(w, r)
+	if !ok {
+		return
+	}
+	msg, err := call(s, r, s.timeout, func(ctx context.Context) (Message, error) {
+		return s.h.ResetConnectorOffsets(ctx, name)
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, msg)
+}

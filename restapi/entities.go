@@ -1,0 +1,290 @@
+package restapi
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// The types in this file are the JSON entities of the Kafka Connect REST API
+// (Kafka's runtime/rest/entities package). Field names follow Kafka's JSON
+// exactly. Where Kafka emits an array or an object, a nil Go slice or map is
+// written as [] or {} so clients never see null in those places.
+
+// Connector types as Kafka reports them (lower case).
+const (
+	ConnectorTypeSource  = "source"
+	ConnectorTypeSink    = "sink"
+	ConnectorTypeUnknown = "unknown"
+)
+
+// Initial states accepted in CreateConnectorRequest.InitialState (after
+// case-insensitive parsing) and passed to Herder.PutConnectorConfig.
+const (
+	InitialStateRunning = "RUNNING"
+	InitialStatePaused  = "PAUSED"
+	InitialStateStopped = "STOPPED"
+)
+
+// ServerInfo is the body of GET /.
+type ServerInfo struct {
+	Version        string `json:"version"`
+	Commit         string `json:"commit"`
+	KafkaClusterID string `json:"kafka_cluster_id"`
+}
+
+// WorkerStatus is the body of GET /health. Status is "healthy", "starting" or
+// "unhealthy".
+type WorkerStatus struct {
+	Status  string `json:"status"`
+	Message string `json:"message"`
+}
+
+// CreateConnectorRequest is the body of POST /connectors. InitialState is
+// "", "RUNNING", "PAUSED" or "STOPPED"; the server parses it case-insensitively.
+// The server decodes this body with its own strict decoder (unknown fields are
+// rejected, JSON numbers and booleans in Config become strings); the type is
+// exported for clients.
+type CreateConnectorRequest struct {
+	Name         string            `json:"name"`
+	Config       map[string]string `json:"config"`
+	InitialState string            `json:"initial_state,omitempty"`
+}
+
+// ConnectorTaskID identifies one task of a connector.
+type ConnectorTaskID struct {
+	Connector string `json:"connector"`
+	Task      int    `json:"task"`
+}
+
+// ConnectorInfo is the body of GET /connectors/{c} and of successful config writes.
+// Type is one of the ConnectorType constants.
+type ConnectorInfo struct {
+	Name   string            `json:"name"`
+	Config map[string]string `json:"config"`
+	Tasks  []ConnectorTaskID `json:"tasks"`
+	Type   string            `json:"type"`
+}
+
+// MarshalJSON writes nil Config as {} and nil Tasks as [].
+func (c ConnectorInfo) MarshalJSON() ([]byte, error) {
+	type plain ConnectorInfo
+	p := plain(c)
+	p.Config = nonNilMap(p.Config)
+	if p.Tasks == nil {
+		p.Tasks = []ConnectorTaskID{}
+	}
+	return marshalNoEscape(p)
+}
+
+// TaskInfo is one element of GET /connectors/{c}/tasks.
+type TaskInfo struct {
+	ID     ConnectorTaskID   `json:"id"`
+	Config map[string]string `json:"config"`
+}
+
+// MarshalJSON writes nil Config as {}.
+func (t TaskInfo) MarshalJSON() ([]byte, error) {
+	type plain TaskInfo
+	p := plain(t)
+	p.Config = nonNilMap(p.Config)
+	return marshalNoEscape(p)
+}
+
+// ConnectorState is the connector part of ConnectorStateInfo. State is one of
+// UNASSIGNED, RUNNING, PAUSED, FAILED, RESTARTING, STOPPED. Trace (the failure
+// stack trace) is omitted when empty, as in Kafka.
+type ConnectorState struct {
+	State    string `json:"state"`
+	WorkerID string `json:"worker_id"`
+	Trace    string `json:"trace,omitempty"`
+}
+
+// TaskState is the status of one task (GET /connectors/{c}/tasks/{t}/status and
+// the elements of ConnectorStateInfo.Tasks).
+type TaskState struct {
+	ID       int    `json:"id"`
+	State    string `json:"state"`
+	WorkerID string `json:"worker_id"`
+	Trace    string `json:"trace,omitempty"`
+}
+
+// ConnectorStateInfo is the body of GET /connectors/{c}/status and the restart
+// plan of POST /connectors/{c}/restart. Tasks should be sorted by ID.
+type ConnectorStateInfo struct {
+	Name      string         `json:"name"`
+	Connector ConnectorState `json:"connector"`
+	Tasks     []TaskState    `json:"tasks"`
+	Type      string         `json:"type"`
+}
+
+// MarshalJSON writes nil Tasks as [].
+func (s ConnectorStateInfo) MarshalJSON() ([]byte, error) {
+	type plain ConnectorStateInfo
+	p := plain(s)
+	if p.Tasks == nil {
+		p.Tasks = []TaskState{}
+	}
+	return marshalNoEscape(p)
+}
+
+// ConnectorOffsets is the body of GET and PATCH /connectors/{c}/offsets.
+type ConnectorOffsets struct {
+	Offsets []ConnectorOffset `json:"offsets"`
+}
+
+// MarshalJSON writes nil Offsets as [].
+func (o ConnectorOffsets) MarshalJSON() ([]byte, error) {
+	type plain ConnectorOffsets
+	p := plain(o)
+	if p.Offsets == nil {
+		p.Offsets = []ConnectorOffset{}
+	}
+	return marshalNoEscape(p)
+}
+
+// ConnectorOffset is one {partition, offset} pair. A nil Offset is written as
+// null and, in an alter request, means "reset this partition".
+//
+// In request bodies decoded by this package, JSON numbers become int64 when
+// they are integers that fit, float64 otherwise; objects become
+// map[string]any and arrays []any.
+type ConnectorOffset struct {
+	Partition map[string]any `json:"partition"`
+	Offset    map[string]any `json:"offset"`
+}
+
+// Message is a one-field response body, e.g. for the offsets endpoints.
+type Message struct {
+	Message string `json:"message"`
+}
+
+// ErrorMessage is the body of every error response:
+// {"error_code":404,"message":"Connector x not found"}.
+type ErrorMessage struct {
+	ErrorCode int    `json:"error_code"`
+	Message   string `json:"message"`
+}
+
+// ActiveTopicsInfo is the per-connector value of GET /connectors/{c}/topics,
+// which answers {"<c>":{"topics":[...]}}.
+type ActiveTopicsInfo struct {
+	Topics []string `json:"topics"`
+}
+
+// MarshalJSON writes nil Topics as [].
+func (a ActiveTopicsInfo) MarshalJSON() ([]byte, error) {
+	type plain ActiveTopicsInfo
+	p := plain(a)
+	p.Topics = nonNilStrings(p.Topics)
+	return marshalNoEscape(p)
+}
+
+// PluginInfo is one element of GET /connector-plugins. Type is one of source,
+// sink, converter, header_converter, transformation, predicate. Version is
+// omitted when empty; a herder should leave it empty where Kafka's plugin
+// version would be the sentinel "undefined".
+type PluginInfo struct {
+	Class   string `json:"class"`
+	Type    string `json:"type"`
+	Version string `json:"version,omitempty"`
+}
+
+// ConfigInfos is the body of PUT /connector-plugins/{p}/config/validate. Name
+// is the connector.class value as submitted; ErrorCount is the total number of
+// error messages over all Configs.
+type ConfigInfos struct {
+	Name       string       `json:"name"`
+	ErrorCount int          `json:"error_count"`
+	Groups     []string     `json:"groups"`
+	Configs    []ConfigInfo `json:"configs"`
+}
+
+// MarshalJSON writes nil Groups and Configs as [].
+func (c ConfigInfos) MarshalJSON() ([]byte, error) {
+	type plain ConfigInfos
+	p := plain(c)
+	p.Groups = nonNilStrings(p.Groups)
+	if p.Configs == nil {
+		p.Configs = []ConfigInfo{}
+	}
+	return marshalNoEscape(p)
+}
+
+// ConfigInfo pairs a key's definition with its validated value; either may be
+// nil (written as null).
+type ConfigInfo struct {
+	Definition *ConfigKeyInfo   `json:"definition"`
+	Value      *ConfigValueInfo `json:"value"`
+}
+
+// ConfigKeyInfo describes one configuration key (elements of
+// GET /connector-plugins/{p}/config, and ConfigInfo.Definition). Type is one
+// of BOOLEAN, STRING, INT, SHORT, LONG, DOUBLE, LIST, CLASS, PASSWORD;
+// Importance HIGH, MEDIUM or LOW; Width NONE, SHORT, MEDIUM or LONG.
+// DefaultValue and Group are null when unset.
+type ConfigKeyInfo struct {
+	Name          string   `json:"name"`
+	Type          string   `json:"type"`
+	Required      bool     `json:"required"`
+	DefaultValue  *string  `json:"default_value"`
+	Importance    string   `json:"importance"`
+	Documentation string   `json:"documentation"`
+	Group         *string  `json:"group"`
+	Order         int      `json:"order"`
+	Width         string   `json:"width"`
+	DisplayName   string   `json:"display_name"`
+	Dependents    []string `json:"dependents"`
+}
+
+// MarshalJSON writes nil Dependents as [].
+func (k ConfigKeyInfo) MarshalJSON() ([]byte, error) {
+	type plain ConfigKeyInfo
+	p := plain(k)
+	p.Dependents = nonNilStrings(p.Dependents)
+	return marshalNoEscape(p)
+}
+
+// ConfigValueInfo is the validated value of one key. Value is null when the
+// key has no value; passwords should be rendered as "[hidden]".
+type ConfigValueInfo struct {
+	Name              string   `json:"name"`
+	Value             *string  `json:"value"`
+	RecommendedValues []string `json:"recommended_values"`
+	Errors            []string `json:"errors"`
+	Visible           bool     `json:"visible"`
+}
+
+// MarshalJSON writes nil RecommendedValues and Errors as [].
+func (v ConfigValueInfo) MarshalJSON() ([]byte, error) {
+	type plain ConfigValueInfo
+	p := plain(v)
+	p.RecommendedValues = nonNilStrings(p.RecommendedValues)
+	p.Errors = nonNilStrings(p.Errors)
+	return marshalNoEscape(p)
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func nonNilMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+// marshalNoEscape is json.Marshal without HTML escaping of <, > and &, which
+// Jackson does not do either (connector configs often hold such characters).
+func marshalNoEscape(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
