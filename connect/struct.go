@@ -112,23 +112,18 @@ func (st *Struct) GetBool(name string) bool { v, _ := st.Get(name).(bool); retur
 func (st *Struct) GetStruct(name string) *Struct { v, _ := st.Get(name).(*Struct); return v }
 
 // Validate checks that every required field without a default has a value.
-func (st *Struct) Validate() error { return st.validate("") }
+func (st *Struct) Validate() error {
+	if err := st.check(); err != nil {
+		return err.render("")
+	}
+	return nil
+}
 
-func (st *Struct) validate(path string) error {
-	for i, f := range st.schema.Fields {
-		fp := f.Name
-		if path != "" {
-			fp = path + "." + f.Name
-		}
-		v := st.values[i]
-		if v == nil {
-			if !f.Schema.Optional && f.Schema.Default == nil {
-				return fmt.Errorf("field %s: invalid value: null used for required field, schema type: %s", fp, f.Schema.Type)
-			}
-			continue
-		}
-		if err := validateValue(f.Schema, v, fp); err != nil {
-			return err
+func (st *Struct) check() *valueError {
+	for i := range st.schema.Fields {
+		f := &st.schema.Fields[i]
+		if err := checkValue(f.Schema, st.values[i]); err != nil {
+			return err.at(f.Name)
 		}
 	}
 	return nil

@@ -2,7 +2,9 @@ package connect
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"strconv"
 	"reflect"
 	"time"
 )
@@ -14,7 +16,39 @@ func ValidateValue(s *Schema, value any) error {
 	return validateValue(s, value, "")
 }
 
+// validateValue validates and, only when it fails, renders where: the hot path (a valid
+// value) builds no path strings.
 func validateValue(s *Schema, value any, path string) error {
+	if err := checkValue(s, value); err != nil {
+		return err.render(path)
+	}
+	return nil
+}
+
+// valueError is a validation failure with the path to it, collected while unwinding.
+type valueError struct {
+	segs []string // innermost last when rendered: built in reverse while unwinding
+	msg  string
+}
+
+func (e *valueError) at(seg string) *valueError {
+	e.segs = append(e.segs, seg)
+	return e
+}
+
+func (e *valueError) render(base string) error {
+	path := base
+	for i := len(e.segs) - 1; i >= 0; i-- {
+		seg := e.segs[i]
+		if path != "" && seg != "" && seg[0] != '[' && seg[0] != '<' {
+			path += "."
+		}
+		path += seg
+	}
+	return errors.New(pathPrefix(path) + e.msg)
+}
+
+func checkValue(s *Schema, value any) *valueError {
 	if s == nil {
 		return nil
 	}
@@ -22,56 +56,48 @@ func validateValue(s *Schema, value any, path string) error {
 		if s.Optional || s.Default != nil {
 			return nil
 		}
-		return fmt.Errorf("%sinvalid value: null used for required field, schema type: %s", pathPrefix(path), s.Type)
+		return &valueError{msg: fmt.Sprintf("invalid value: null used for required field, schema type: %s", s.Type)}
 	}
 	switch s.Name {
 	case DecimalName:
 		if _, ok := value.(Decimal); ok {
 			return nil
 		}
-		return typeErr(path, s, value)
+		return typeErr(s, value)
 	case DateName, TimeName, TimestampName:
 		if _, ok := value.(time.Time); ok {
 			return nil
 		}
-		return typeErr(path, s, value)
+		return typeErr(s, value)
 	}
+	var ok bool
 	switch s.Type {
 	case TypeInt8:
-		_, ok := value.(int8)
-		return okOr(ok, path, s, value)
+		_, ok = value.(int8)
 	case TypeInt16:
-		_, ok := value.(int16)
-		return okOr(ok, path, s, value)
+		_, ok = value.(int16)
 	case TypeInt32:
-		_, ok := value.(int32)
-		return okOr(ok, path, s, value)
+		_, ok = value.(int32)
 	case TypeInt64:
-		_, ok := value.(int64)
-		return okOr(ok, path, s, value)
+		_, ok = value.(int64)
 	case TypeFloat32:
-		_, ok := value.(float32)
-		return okOr(ok, path, s, value)
+		_, ok = value.(float32)
 	case TypeFloat64:
-		_, ok := value.(float64)
-		return okOr(ok, path, s, value)
+		_, ok = value.(float64)
 	case TypeBoolean:
-		_, ok := value.(bool)
-		return okOr(ok, path, s, value)
+		_, ok = value.(bool)
 	case TypeString:
-		_, ok := value.(string)
-		return okOr(ok, path, s, value)
+		_, ok = value.(string)
 	case TypeBytes:
-		_, ok := value.([]byte)
-		return okOr(ok, path, s, value)
+		_, ok = value.([]byte)
 	case TypeArray:
-		arr, ok := value.([]any)
-		if !ok {
-			return typeErr(path, s, value)
+		arr, isArr := value.([]any)
+		if !isArr {
+			return typeErr(s, value)
 		}
 		for i, e := range arr {
-			if err := validateValue(s.ValueSchema, e, fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
+			if err := checkValue(s.ValueSchema, e); err != nil {
+				return err.at("[" + strconv.Itoa(i) + "]")
 			}
 		}
 		return nil
@@ -79,52 +105,50 @@ func validateValue(s *Schema, value any, path string) error {
 		switch m := value.(type) {
 		case map[string]any:
 			for k, v := range m {
-				if err := validateValue(s.KeySchema, k, path+"<key>"); err != nil {
-					return err
+				if err := checkValue(s.KeySchema, k); err != nil {
+					return err.at("<key>")
 				}
-				if err := validateValue(s.ValueSchema, v, fmt.Sprintf("%s[%q]", path, k)); err != nil {
-					return err
+				if err := checkValue(s.ValueSchema, v); err != nil {
+					return err.at("[" + strconv.Quote(k) + "]")
 				}
 			}
 			return nil
 		case map[any]any:
 			for k, v := range m {
-				if err := validateValue(s.KeySchema, k, path+"<key>"); err != nil {
-					return err
+				if err := checkValue(s.KeySchema, k); err != nil {
+					return err.at("<key>")
 				}
-				if err := validateValue(s.ValueSchema, v, fmt.Sprintf("%s[%v]", path, k)); err != nil {
-					return err
+				if err := checkValue(s.ValueSchema, v); err != nil {
+					return err.at(fmt.Sprintf("[%v]", k))
 				}
 			}
 			return nil
 		}
-		return typeErr(path, s, value)
+		return typeErr(s, value)
 	case TypeStruct:
-		st, ok := value.(*Struct)
-		if !ok {
-			return typeErr(path, s, value)
+		st, isStruct := value.(*Struct)
+		if !isStruct {
+			return typeErr(s, value)
 		}
 		if st.schema != s && !st.schema.Equal(s) {
-			return fmt.Errorf("%sstruct schema %s does not match schema %s", pathPrefix(path), st.schema, s)
+			return &valueError{msg: fmt.Sprintf("struct schema %s does not match schema %s", st.schema, s)}
 		}
-		return st.validate(path)
+		return st.check()
+	default:
+		return &valueError{msg: fmt.Sprintf("unknown schema type %q", s.Type)}
 	}
-	return fmt.Errorf("%sunknown schema type %q", pathPrefix(path), s.Type)
-}
-
-func okOr(ok bool, path string, s *Schema, v any) error {
 	if ok {
 		return nil
 	}
-	return typeErr(path, s, v)
+	return typeErr(s, value)
 }
 
-func typeErr(path string, s *Schema, v any) error {
+func typeErr(s *Schema, v any) *valueError {
 	want := string(s.Type)
 	if s.Name != "" {
 		want = s.Name
 	}
-	return fmt.Errorf("%sinvalid Go type %T for schema type %s", pathPrefix(path), v, want)
+	return &valueError{msg: fmt.Sprintf("invalid Go type %T for schema type %s", v, want)}
 }
 
 func pathPrefix(path string) string {
