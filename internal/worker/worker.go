@@ -810,12 +810,35 @@ func (w *Worker) newDLQ(id taskID, connConfig map[string]string, topic string, l
 		return nil, err
 	}
 	c.Producer.Flush.Bytes, c.Producer.Flush.Frequency = 0, 0
+	if err := w.ensureDLQTopic(topic, connConfig); err != nil {
+		return nil, err
+	}
 	p, err := sarama.NewSyncProducer(w.cfg.BootstrapServers, c)
 	if err != nil {
 		return nil, fmt.Errorf("dead letter queue producer: %w", err)
 	}
 	headers, _ := strconv.ParseBool(connConfig[keyDLQHeaders])
 	return &deadLetterQueue{topic: topic, headers: headers, producer: p, log: log}, nil
+}
+
+// ensureDLQTopic creates the dead letter queue topic with one partition, as Kafka Connect does,
+// so failed records stay in the order they failed.
+func (w *Worker) ensureDLQTopic(topic string, connConfig map[string]string) error {
+	admin, client, err := w.adminClient(connConfig)
+	if err != nil {
+		return fmt.Errorf("dead letter queue topic %s: %w", topic, err)
+	}
+	defer client.Close()
+	rf, _ := strconv.Atoi(connConfig[keyDLQRF])
+	if rf <= 0 {
+		rf = 3
+	}
+	rf = min(rf, len(client.Brokers()))
+	err = admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: int16(rf)}, false)
+	if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
+		return fmt.Errorf("creating dead letter queue topic %s: %w", topic, err)
+	}
+	return nil
 }
 
 func (w *Worker) trackTopic(connector, topic string) {

@@ -2,6 +2,10 @@ package worker
 
 import (
 	"fmt"
+
+	"github.com/IBM/sarama"
+
+	"github.com/raftconnect/raftconnect/internal/kafkaclient"
 	"net/http"
 	"sort"
 	"strings"
@@ -155,12 +159,99 @@ func TestValidationWritesNothing(t *testing.T) {
 	}
 }
 
-func TestSinkDeadLetterQueue(t *testing.T) {
+func produce(t *testing.T, c *cluster, topic string, values ...string) {
+	t.Helper()
+	cfg := kafkaclient.Producer("test-producer")
+	cfg.Producer.Partitioner = sarama.NewManualPartitioner
+	p, err := sarama.NewSyncProducer(c.broker.Addrs(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for _, v := range values {
+		if _, _, err := p.SendMessage(&sarama.ProducerMessage{Topic: topic, Partition: 0, Value: sarama.StringEncoder(v)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func readTopic(t *testing.T, c *cluster, topic string, n int) []*sarama.ConsumerMessage {
+	t.Helper()
+	cons, err := sarama.NewConsumer(c.broker.Addrs(), kafkaclient.Consumer("test-dlq-reader"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cons.Close()
+	pc, err := cons.ConsumePartition(topic, 0, sarama.OffsetOldest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	var out []*sarama.ConsumerMessage
+	timeout := time.After(10 * time.Second)
+	for len(out) < n {
+		select {
+		case m := <-pc.Messages():
+			out = append(out, m)
+		case <-timeout:
+			t.Fatalf("read %d of %d messages from %s", len(out), n, topic)
+		}
+	}
+	return out
+}
+
+func TestSinkErrorToleranceAndDeadLetterQueue(t *testing.T) {
 	c := newCluster(t, nil, "")
-	c.do("POST", "/connectors", createReq("src", map[string]string{"connector.class": "SeqSource", "topic": "in", "limit": "20"}), nil)
-	eventually(t, 10*time.Second, "20 records", func() bool { return len(topicValues(t, c.broker, "in")) == 20 })
-	// A value converter that rejects everything but "v-0-1…": use the test converter's poison
-	// rule through a transform-free path by producing poison records first.
-	c.do("POST", "/connectors", createReq("poison", map[string]string{"connector.class": "SeqSource", "topic": "in2", "limit": "0"}), nil)
-	_ = c
+	produce(t, c, "in", "a", "poison-1", "b", "poison-2", "c")
+
+	// errors.tolerance=all: good records reach the task, bad ones go to the DLQ with context.
+	c.do("POST", "/connectors", createReq("tolerant", map[string]string{
+		"connector.class": "test.worker.MemSinkConnector", "topics": "in", "sink.name": "tolerant",
+		"errors.tolerance": "all", "errors.deadletterqueue.topic.name": "dlq",
+		"errors.deadletterqueue.context.headers.enable": "true", "errors.log.enable": "true",
+	}), nil)
+	eventually(t, 20*time.Second, "good records delivered", func() bool {
+		sinkData.Lock()
+		defer sinkData.Unlock()
+		return strings.Join(sinkData.values["tolerant"], ",") == "a,b,c"
+	})
+	dlq := readTopic(t, c, "dlq", 2)
+	headers := map[string]string{}
+	for _, h := range dlq[0].Headers {
+		headers[string(h.Key)] = string(h.Value)
+	}
+	if string(dlq[0].Value) != "poison-1" || string(dlq[1].Value) != "poison-2" {
+		t.Fatalf("dlq values %q %q", dlq[0].Value, dlq[1].Value)
+	}
+	for k, want := range map[string]string{
+		"__connect.errors.topic": "in", "__connect.errors.partition": "0", "__connect.errors.offset": "1",
+		"__connect.errors.connector.name": "tolerant", "__connect.errors.task.id": "0", "__connect.errors.stage": "VALUE_CONVERTER",
+	} {
+		if headers[k] != want {
+			t.Errorf("DLQ header %s = %q, want %q", k, headers[k], want)
+		}
+	}
+	if !strings.Contains(headers["__connect.errors.exception.message"], "poison bytes poison-1") {
+		t.Errorf("exception message header = %q", headers["__connect.errors.exception.message"])
+	}
+
+	// errors.tolerance=none (the default): the first bad record fails the task, after it went
+	// to the DLQ, and nothing after it is delivered.
+	c.do("POST", "/connectors", createReq("strict", map[string]string{
+		"connector.class": "test.worker.MemSinkConnector", "topics": "in", "sink.name": "strict",
+		"errors.deadletterqueue.topic.name": "dlq-strict",
+	}), nil)
+	c.waitState("strict", "RUNNING", "FAILED")
+	st := c.status("strict")
+	if !strings.Contains(st.Tasks[0].Trace, "Tolerance exceeded") || !strings.Contains(st.Tasks[0].Trace, "poison bytes poison-1") {
+		t.Fatalf("trace = %q", st.Tasks[0].Trace)
+	}
+	if m := readTopic(t, c, "dlq-strict", 1); string(m[0].Value) != "poison-1" {
+		t.Fatalf("dlq-strict holds %q", m[0].Value)
+	}
+	sinkData.Lock()
+	defer sinkData.Unlock()
+	if got := strings.Join(sinkData.values["strict"], ","); got != "" && got != "a" {
+		t.Fatalf("strict sink received %q; nothing after the poison record may be delivered", got)
+	}
 }

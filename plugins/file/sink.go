@@ -148,6 +148,11 @@ func (t *SinkTask) Put(_ context.Context, records []*connect.SinkRecord) error {
 				t.describe(), rec.Topic, rec.Partition, rec.Offset, err)
 		}
 	}
+	// Hand the batch to the OS at once, as Kafka's sink does (its PrintStream writes through),
+	// so `tail -f` shows lines as they arrive; Flush adds the fsync that makes them durable.
+	if err := t.w.Flush(); err != nil {
+		return fmt.Errorf("file sink %s: write: %w", t.describe(), err)
+	}
 	return nil
 }
 

@@ -59,14 +59,15 @@ func TestSinkWritesValues(t *testing.T) {
 	if err := task.Put(ctx, sinkRecords(connect.NewDecimal(-1234, 2), []any{"a", int64(1)}, map[string]any{"k": true}, 1.5)); err != nil {
 		t.Fatal(err)
 	}
-	// Put only buffers: nothing reaches the file before Flush.
-	if got := readFile(t, path); got != "existing\n" {
-		t.Errorf("file before Flush: %q", got)
+	// Put writes each batch through to the file, as Kafka's sink does, so readers (and the
+	// quickstart's `cat`) see lines at once; Flush makes them durable.
+	want := "existing\nplain\n\n42\nnull\nStruct{id=7,name=seven}\nnull\n-12.34\n[a 1]\nmap[k:true]\n1.5\n"
+	if got := readFile(t, path); got != want {
+		t.Errorf("file after Put:\n%s\nwant:\n%s", got, want)
 	}
 	if err := task.Flush(ctx, map[connect.TopicPartition]int64{{Topic: "t"}: 10}); err != nil {
 		t.Fatal(err)
 	}
-	want := "existing\nplain\n\n42\nnull\nStruct{id=7,name=seven}\nnull\n-12.34\n[a 1]\nmap[k:true]\n1.5\n"
 	if got := readFile(t, path); got != want {
 		t.Errorf("file after Flush:\n%s\nwant:\n%s", got, want)
 	}

@@ -1,0 +1,297 @@
+// Command worker runs a raftconnect worker: a Kafka Connect–compatible worker whose cluster
+// state lives in a Raft-replicated store.
+//
+//	worker --dev                       in-memory Kafka broker + worker, nothing to configure
+//	worker [flags] [worker.properties] against a real Kafka cluster
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/raftconnect/raftconnect/internal/devbroker"
+	"github.com/raftconnect/raftconnect/internal/worker"
+	"github.com/raftconnect/raftconnect/raftstore"
+	"github.com/raftconnect/raftconnect/restapi"
+
+	_ "github.com/raftconnect/raftconnect/plugins/file"
+	_ "github.com/raftconnect/raftconnect/plugins/formats/json"
+	_ "github.com/raftconnect/raftconnect/plugins/formats/plain"
+)
+
+// Set by the build (-ldflags "-X main.version=... -X main.commit=...").
+var (
+	version = "0.1.0-dev"
+	commit  = "unknown"
+)
+
+func main() {
+	start := time.Now()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, start))
+}
+
+// setFlags collects repeatable --set key=value flags.
+type setFlags map[string]string
+
+func (s setFlags) String() string { return "" }
+func (s setFlags) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok || strings.TrimSpace(k) == "" {
+		return fmt.Errorf("want key=value, got %q", v)
+	}
+	s[strings.TrimSpace(k)] = val
+	return nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, start time.Time) int {
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { usage(fs, stderr) }
+	dev := fs.Bool("dev", false, "start an in-memory Kafka broker on 127.0.0.1:9092 and the worker on :8083, with data in a temporary directory")
+	devPort := fs.Int("dev.broker.port", 9092, "port of the --dev broker")
+	configFile := fs.String("config", "", "worker properties file (connect-distributed.properties style); may also be given as the only argument")
+	logLevel := fs.String("log.level", "info", "log level: debug, info, warn, error")
+	sets := setFlags{}
+	fs.Var(sets, "set", "worker configuration key=value (repeatable), e.g. --set offset.flush.interval.ms=10000")
+	direct := map[string]*string{}
+	for _, k := range []string{"bootstrap.servers", "listeners", "key.converter", "value.converter", "offset.flush.interval.ms", "data.dir", "node.id"} {
+		direct[k] = fs.String(k, "", "worker configuration "+k)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 1 || (fs.NArg() == 1 && *configFile != "") {
+		fmt.Fprintln(stderr, "worker: give at most one properties file")
+		return 2
+	}
+	if fs.NArg() == 1 {
+		*configFile = fs.Arg(0)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(stderr, "worker: --log.level: %v\n", err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	// Plugins log through slog's default logger; give them the worker's.
+	slog.SetDefault(log)
+
+	props := map[string]string{}
+	if *configFile != "" {
+		f, err := os.Open(*configFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "worker: %v\n", err)
+			return 1
+		}
+		props, err = worker.ReadProperties(f)
+		f.Close()
+		if err != nil {
+			fmt.Fprintf(stderr, "worker: %s: %v\n", *configFile, err)
+			return 1
+		}
+	}
+	for k, p := range direct {
+		if *p != "" {
+			props[k] = *p
+		}
+	}
+	for k, v := range sets {
+		props[k] = v
+	}
+
+	var broker *devbroker.Broker
+	if *dev {
+		tmp, err := os.MkdirTemp("", "raftconnect-dev-")
+		if err != nil {
+			fmt.Fprintf(stderr, "worker: %v\n", err)
+			return 1
+		}
+		defer os.RemoveAll(tmp)
+		if _, ok := props["data.dir"]; !ok {
+			props["data.dir"] = filepath.Join(tmp, "data")
+		}
+		broker, err = devbroker.Start(*devPort, 1)
+		if err != nil {
+			fmt.Fprintf(stderr, "worker: %v\n", err)
+			return 1
+		}
+		defer broker.Close()
+		props["bootstrap.servers"] = strings.Join(broker.Addrs(), ",")
+		defer devBanner(stdout, broker, props, tmp)()
+	}
+
+	cfg, err := worker.ParseConfig(props)
+	if err != nil {
+		fmt.Fprintf(stderr, "worker: %v\n", err)
+		return 1
+	}
+	for _, k := range cfg.Ignored {
+		log.Warn("worker configuration key is accepted for compatibility and has no effect: the Raft store replaces Kafka Connect's internal topics and group protocol", "key", k)
+	}
+	if err := cfg.EnsureNodeID(); err != nil {
+		fmt.Fprintf(stderr, "worker: %v\n", err)
+		return 1
+	}
+	if err := serve(ctx, cfg, log, start); err != nil {
+		fmt.Fprintf(stderr, "worker: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// devBanner prints what dev mode is and how to create a first connector once the worker is up;
+// it returns a func that prints the goodbye line.
+func devBanner(out io.Writer, b *devbroker.Broker, props map[string]string, tmp string) func() {
+	listener := "http://:8083"
+	if l, ok := props["listeners"]; ok {
+		listener = strings.Split(l, ",")[0]
+	}
+	addr, _ := worker.ListenAddr(listener)
+	host, port, _ := net.SplitHostPort(addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	input := filepath.Join(tmp, "input.txt")
+	_ = os.WriteFile(input, nil, 0o644)
+	fmt.Fprintf(out, `raftconnect %s — dev mode
+  Kafka broker: %s (IN MEMORY: every topic and message is lost when the worker stops)
+  Worker REST API: http://%s
+  Worker data (Raft store): %s (temporary, removed at exit)
+
+Create a first connector (it copies lines appended to %s into topic connect-test):
+  curl -s -X POST -H 'Content-Type: application/json' http://%s/connectors \
+    -d '{"name":"local-file-source","config":{"connector.class":"FileStreamSource","tasks.max":"1","file":"%s","topic":"connect-test"}}'
+Then:
+  echo hello >> %s
+  curl -s http://%s/connectors/local-file-source/status
+
+`, version, strings.Join(b.Addrs(), ","), net.JoinHostPort(host, port), props["data.dir"], input,
+		net.JoinHostPort(host, port), input, input, net.JoinHostPort(host, port))
+	return func() { fmt.Fprintln(out, "dev mode: in-memory broker stopped; its data is gone") }
+}
+
+// serve runs the REST API, the Raft store and the worker until ctx is done.
+func serve(ctx context.Context, cfg *worker.Config, log *slog.Logger, start time.Time) error {
+	// Listen first, so the port is taken (or the error shown) before anything slower happens.
+	var listeners []net.Listener
+	for _, l := range cfg.Listeners {
+		addr, err := worker.ListenAddr(l)
+		if err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("listener %s: %w", l, err)
+		}
+		listeners = append(listeners, ln)
+	}
+	defer func() {
+		for _, ln := range listeners {
+			ln.Close()
+		}
+	}()
+	workerID, restURL := advertised(cfg, listeners[0])
+
+	store, err := raftstore.Open(raftstore.Config{Dir: filepath.Join(cfg.DataDir, "raft"), NodeID: cfg.NodeID, BindAddr: cfg.RaftBind, Logger: log})
+	if err != nil {
+		return fmt.Errorf("opening the Raft store in %s: %w", cfg.DataDir, err)
+	}
+	defer store.Close()
+
+	w := worker.New(worker.Options{Config: cfg, Store: store, WorkerID: workerID, RestURL: restURL, Logger: log, Version: version, Commit: commit})
+	srv := &http.Server{Handler: restapi.NewHandler(w, restapi.Options{Logger: log}), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, len(listeners))
+	for _, ln := range listeners {
+		go func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+	}
+	log.Info("REST API listening", "listeners", cfg.Listeners, "worker_id", workerID, "after", time.Since(start).Round(time.Microsecond))
+
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	werr := make(chan error, 1)
+	go func() { werr <- w.Run(wctx) }()
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case err := <-errc:
+		runErr = fmt.Errorf("REST server: %w", err)
+	case err := <-werr:
+		runErr = err
+		werr = nil
+	}
+	cancel()
+	if werr != nil {
+		if err := <-werr; err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer scancel()
+	_ = srv.Shutdown(sctx)
+	return runErr
+}
+
+// advertised returns the worker_id (host:port) and REST URL other workers use.
+func advertised(cfg *worker.Config, ln net.Listener) (string, string) {
+	host := cfg.AdvertisedHost
+	_, lport, _ := net.SplitHostPort(ln.Addr().String())
+	port := lport
+	if cfg.AdvertisedPort != 0 {
+		port = strconv.Itoa(cfg.AdvertisedPort)
+	}
+	if host == "" {
+		addr, _ := worker.ListenAddr(cfg.Listeners[0])
+		host, _, _ = net.SplitHostPort(addr)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		if h, err := os.Hostname(); err == nil {
+			host = h
+		} else {
+			host = "localhost"
+		}
+	}
+	hp := net.JoinHostPort(host, port)
+	return hp, "http://" + hp + "/"
+}
+
+func usage(fs *flag.FlagSet, out io.Writer) {
+	fmt.Fprintf(out, `Usage:
+  worker --dev                          in-memory Kafka broker on 127.0.0.1:9092 + worker on :8083
+  worker [flags] [worker.properties]    run against a Kafka cluster
+
+Flags:
+`)
+	fs.PrintDefaults()
+	fmt.Fprintf(out, "\nWorker configuration keys (file, flags or --set):\n")
+	for _, k := range worker.WorkerKeys {
+		fmt.Fprintf(out, "  %s\n    %s", k.Name, k.Doc)
+		if k.Default != "" {
+			fmt.Fprintf(out, " Default: %s.", k.Default)
+		}
+		fmt.Fprintln(out)
+	}
+}
