@@ -212,6 +212,11 @@ func newCluster(t *testing.T, broker *devbroker.Broker, dir string) *cluster {
 	if dir == "" {
 		dir = t.TempDir()
 	}
+	// Tests run one at a time; each starts with an empty in-memory sink (also under -count=N).
+	sinkData.Lock()
+	clear(sinkData.values)
+	clear(sinkData.flushed)
+	sinkData.Unlock()
 	cfg, err := ParseConfig(map[string]string{
 		"bootstrap.servers":        strings.Join(broker.Addrs(), ","),
 		"key.converter":            "test.worker.StringConverter",

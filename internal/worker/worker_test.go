@@ -5,6 +5,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/raftconnect/raftconnect/internal/devbroker"
 	"github.com/raftconnect/raftconnect/internal/kafkaclient"
 	"net/http"
 	"sort"
@@ -253,5 +254,33 @@ func TestSinkErrorToleranceAndDeadLetterQueue(t *testing.T) {
 	defer sinkData.Unlock()
 	if got := strings.Join(sinkData.values["strict"], ","); got != "" && got != "a" {
 		t.Fatalf("strict sink received %q; nothing after the poison record may be delivered", got)
+	}
+}
+
+func TestWorkerRestartKeepsConnectorsStatesAndOffsets(t *testing.T) {
+	broker, err := devbroker.Start(0, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer broker.Close()
+	dir := t.TempDir()
+	c := newCluster(t, broker, dir)
+	c.do("POST", "/connectors", createReq("src", map[string]string{"connector.class": "SeqSource", "topic": "r", "limit": "300"}), nil)
+	c.do("POST", "/connectors", map[string]any{"name": "idle", "config": map[string]string{"connector.class": "SeqSource", "topic": "r2"}, "initial_state": "PAUSED"}, nil)
+	eventually(t, 20*time.Second, "300 records", func() bool { return len(topicValues(t, broker, "r")) == 300 })
+	c.waitState("idle", "PAUSED")
+	c.close() // graceful: the final offset commit happens here
+
+	c2 := newCluster(t, broker, dir)
+	c2.waitState("src", "RUNNING", "RUNNING")
+	c2.waitState("idle", "PAUSED")
+	var offs restapi.ConnectorOffsets
+	c2.do("GET", "/connectors/src/offsets", nil, &offs)
+	if len(offs.Offsets) != 1 || fmt.Sprint(offs.Offsets[0].Offset["n"]) != "299" {
+		t.Fatalf("offsets after restart: %+v", offs)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if n := len(topicValues(t, broker, "r")); n != 300 {
+		t.Fatalf("topic has %d records after a graceful restart, want exactly 300", n)
 	}
 }
