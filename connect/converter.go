@@ -10,7 +10,8 @@ type Converter interface {
 	// FromConnectData serialises a value. A nil schema and nil value give nil bytes (a
 	// tombstone). headers may be nil; a converter may add headers (for example a schema id).
 	FromConnectData(topic string, headers *Headers, schema *Schema, value any) ([]byte, error)
-	// ToConnectData deserialises bytes; nil bytes give a nil schema and value.
+	// ToConnectData deserialises bytes. Nil bytes (a tombstone) give a nil value, with a nil
+	// schema or an optional one (Kafka's StringConverter returns OPTIONAL_STRING_SCHEMA).
 	ToConnectData(topic string, headers Headers, data []byte) (SchemaAndValue, error)
 	// ConfigDef describes the converter's settings.
 	ConfigDef() *ConfigDef

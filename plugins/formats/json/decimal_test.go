@@ -1,0 +1,51 @@
+package jsonformat
+
+import (
+	"bytes"
+	"math"
+	"math/big"
+	"math/rand"
+	"testing"
+
+	"github.com/raftconnect/raftconnect/connect"
+)
+
+func TestUnscaledBytes(t *testing.T) {
+	cases := []struct {
+		v    int64
+		want []byte
+	}{
+		{156, []byte{0, 0x9c}}, // Kafka's decimalToJson: new byte[]{0, -100}
+		{0, []byte{0}},
+		{-1, []byte{0xff}},
+		{127, []byte{0x7f}},
+		{128, []byte{0, 0x80}},
+		{-128, []byte{0x80}},
+		{-129, []byte{0xff, 0x7f}},
+		{255, []byte{0, 0xff}},
+		{-32768, []byte{0x80, 0x00}},
+		{math.MinInt64, []byte{0x80, 0, 0, 0, 0, 0, 0, 0}},
+		{math.MaxInt64, []byte{0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
+	}
+	for _, tc := range cases {
+		if got := appendUnscaled(nil, big.NewInt(tc.v)); !bytes.Equal(got, tc.want) {
+			t.Errorf("appendUnscaled(%d) = %x, want %x", tc.v, got, tc.want)
+		}
+	}
+	// Any value decodes back, and the encoding is minimal: dropping the first byte would
+	// change the sign or the value.
+	r := rand.New(rand.NewSource(1))
+	for range 2000 {
+		u := new(big.Int).Rand(r, new(big.Int).Lsh(big.NewInt(1), uint(r.Intn(200)+1)))
+		if r.Intn(2) == 0 {
+			u.Neg(u)
+		}
+		b := appendUnscaled(nil, u)
+		if back := connect.DecimalFromBytes(b, 0).Unscaled; back.Cmp(u) != 0 {
+			t.Fatalf("%v encodes as %x, which decodes to %v", u, b, back)
+		}
+		if len(b) > 1 && connect.DecimalFromBytes(b[1:], 0).Unscaled.Cmp(u) == 0 {
+			t.Fatalf("%v encodes as %x, which is not minimal", u, b)
+		}
+	}
+}
