@@ -4,6 +4,20 @@
 //
 // Each format lives in its own subpackage and registers itself from init(); importing
 // plugins/formats/all brings in every format.
+//
+// The package also holds what several formats share, so that they agree to the byte:
+//
+//   - text of dates and times as Flink writes them, by `*.timestamp-format.standard`
+//     (TimestampFormat, AppendDate/Time/Timestamp/TimestampLTZ, ParseDate/Time/Timestamp,
+//     ParseTimestampAny, DefineTimestampFormatOption);
+//   - numbers as Java writes them (AppendJavaDouble, AppendJavaFloat) and exact decimals
+//     (ParseDecimalScale, AppendDecimal, RescaleDecimal, DecimalPrecision, DecimalDigits);
+//   - conversion of values between schemaless Go values and Connect schemas (Coerce, ToStruct,
+//     StructToMap, Schemaless, AppendText, AppendJSON);
+//   - column lists in Flink SQL syntax (ParseColumns, ParseType, FormatColumns, FormatType);
+//   - schema inference with Flink CDC's widening rules (Inferrer, TableInferrer, InferSchema,
+//     WidenSchemas);
+//   - Java escapes in option values (UnescapeJava), and func adapters (DecoderFunc, EncoderFunc).
 package formats
 
 import (
