@@ -173,6 +173,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		dec: dec, enc: encoder, in: in, out: out, encoding: enc, skip: *skip,
 		r: bufio.NewReaderSize(input, 64<<10), w: bufio.NewWriterSize(stdout, 64<<10), stderr: stderr,
 	}
+	// Plain JSON into a schema'd binary format (avro, avro-confluent) skips the Connect values
+	// in between when the encoder can read JSON itself: the same bytes, several times faster.
+	if je, ok := encoder.(jsonEncoder); ok && in.Name == "json" && len(inCfg) == 0 {
+		c.direct = je
+	}
 	return c.run(ctx)
 }
 
@@ -258,10 +263,16 @@ func usage(fs *flag.FlagSet, w io.Writer) {
 	}
 }
 
+// jsonEncoder is implemented by encoders that turn a JSON message straight into their output.
+type jsonEncoder interface {
+	EncodeJSON(msg []byte) ([]byte, error)
+}
+
 // converter is one run of the conversion loop.
 type converter struct {
 	dec      formats.Decoder
 	enc      formats.Encoder
+	direct   jsonEncoder // set for json input into an encoder that reads JSON itself
 	in, out  formats.Format
 	encoding encoding
 	skip     bool
@@ -378,6 +389,12 @@ func (c *converter) convert(line []byte) error {
 			return err
 		}
 	}
+	if c.direct != nil {
+		if m, err := c.direct.EncodeJSON(msg); err == nil {
+			return c.emit(m)
+		}
+		// Fall through: the general path reports the error in the usual terms.
+	}
 	rows, err := c.dec.Decode(msg)
 	if err != nil {
 		return fmt.Errorf("decoding %s: %w", c.in.Name, err)
@@ -397,15 +414,23 @@ func (c *converter) convert(line []byte) error {
 		}
 	}
 	for _, m := range msgs {
-		if c.out.Binary {
-			m = c.wrap(m)
+		if err := c.emit(m); err != nil {
+			return err
 		}
-		if _, err := c.w.Write(m); err != nil {
-			return &writeError{err}
-		}
-		if err := c.w.WriteByte('\n'); err != nil {
-			return &writeError{err}
-		}
+	}
+	return nil
+}
+
+// emit writes one output message as a line.
+func (c *converter) emit(m []byte) error {
+	if c.out.Binary {
+		m = c.wrap(m)
+	}
+	if _, err := c.w.Write(m); err != nil {
+		return &writeError{err}
+	}
+	if err := c.w.WriteByte('\n'); err != nil {
+		return &writeError{err}
 	}
 	return nil
 }
