@@ -16,77 +16,97 @@ const (
 
 // connectorName returns the {connector} path variable, or answers 404.
 func (s *server) connectorName(w http.ResponseWriter, r *http.Request) (string, bool) {
-	name, ok := pathVar(r, "connector")
-	if !ok {
-		s.writeError(w, r, errNotFound)
-	}
-	return name, ok
+	return s.pathParam(w, r, "connector")
 }
 
-// taskID returns the {task} path variable, or answers 404 like Jersey does
-// when an Integer path parameter does not parse.
-func (s *server) taskID(w http.ResponseWriter, r *http.Request) (int, bool) {
+// connectorTask returns the {connector} and {task} path variables, or
+// answers 404 (like Jersey when an Integer path parameter does not parse).
+func (s *server) connectorTask(w http.ResponseWriter, r *http.Request) (string, int, bool) {
+	name, ok := s.connectorName(w, r)
+	if !ok {
+		return "", 0, false
+	}
 	raw, ok := pathVar(r, "task")
 	if ok {
 		if n, err := strconv.ParseInt(raw, 10, 32); err == nil {
-			return int(n), true
+			return name, int(n), true
 		}
 	}
 	s.writeError(w, r, errNotFound)
-	return 0, false
+	return "", 0, false
+}
+
+// connectorJSON answers 200 with what fn returns for the {connector}.
+func connectorJSON[T any](s *server, w http.ResponseWriter, r *http.Request, fn func(ctx context.Context, name string) (T, error)) {
+	name, ok := s.connectorName(w, r)
+	if !ok {
+		return
+	}
+	v, err := callWith(s, r, name, fn)
+	s.writeResult(w, r, http.StatusOK, v, err)
+}
+
+// connectorAction calls fn for the {connector} and answers status without a
+// body.
+func (s *server) connectorAction(w http.ResponseWriter, r *http.Request, status int, fn func(ctx context.Context, name string) error) {
+	name, ok := s.connectorName(w, r)
+	if !ok {
+		return
+	}
+	if err := do(s, r, func(ctx context.Context) error { return fn(ctx, name) }); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	noContent(w, status)
 }
 
 // GET /connectors[?expand=status&expand=info]
 func (s *server) listConnectors(w http.ResponseWriter, r *http.Request) {
 	expand, expanded := r.URL.Query()["expand"]
 	if !expanded {
-		names, err := call(s, r, s.timeout, s.h.Connectors)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		s.writeJSON(w, r, http.StatusOK, nonNilStrings(names))
+		names, err := call(s, r, s.h.Connectors)
+		s.writeResult(w, r, http.StatusOK, nonNilSlice(names), err)
 		return
 	}
 	// One deadline for the whole listing, not one per connector.
-	out, err := call(s, r, s.timeout, func(ctx context.Context) (map[string]map[string]any, error) {
-		names, err := s.h.Connectors(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out := make(map[string]map[string]any, len(names))
-	connectors:
-		for _, name := range names {
-			exp := map[string]any{}
-			for _, e := range expand {
-				var v any
-				var err error
-				switch e {
-				case "status":
-					v, err = s.h.ConnectorStatus(ctx, name)
-				case "info":
-					v, err = s.h.ConnectorInfo(ctx, name)
-				default:
-					continue // Kafka ignores unknown expansions
-				}
-				if err != nil {
-					if isNotFound(err) {
-						// Deleted while we were listing: leave it out, as Kafka does.
-						continue connectors
-					}
-					return nil, err
-				}
-				exp[e] = v
-			}
-			out[name] = exp
-		}
-		return out, nil
-	})
+	out, err := callWith(s, r, expand, s.expandedConnectors)
+	s.writeResult(w, r, http.StatusOK, out, err)
+}
+
+// expandedConnectors maps each connector to the expansions asked for
+// ("status", "info"); connectors deleted meanwhile are left out.
+func (s *server) expandedConnectors(ctx context.Context, expand []string) (map[string]map[string]any, error) {
+	names, err := s.h.Connectors(ctx)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return nil, err
 	}
-	s.writeJSON(w, r, http.StatusOK, out)
+	out := make(map[string]map[string]any, len(names))
+connectors:
+	for _, name := range names {
+		exp := map[string]any{}
+		for _, e := range expand {
+			var v any
+			var err error
+			switch e {
+			case "status":
+				v, err = s.h.ConnectorStatus(ctx, name)
+			case "info":
+				v, err = s.h.ConnectorInfo(ctx, name)
+			default:
+				continue // Kafka ignores unknown expansions
+			}
+			if err != nil {
+				if isNotFound(err) {
+					// Deleted while we were listing: leave it out, as Kafka does.
+					continue connectors
+				}
+				return nil, err
+			}
+			exp[e] = v
+		}
+		out[name] = exp
+	}
+	return out, nil
 }
 
 func isNotFound(err error) bool {
@@ -101,14 +121,8 @@ func javaTrim(s string) string {
 
 // POST /connectors
 func (s *server) createConnector(w http.ResponseWriter, r *http.Request) {
-	data, err := readBody(w, r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	req, err := decodeCreateBody(data)
-	if err != nil {
-		s.writeError(w, r, err)
+	req, ok := requestBody(s, w, r, decodeCreateBody)
+	if !ok {
 		return
 	}
 	name := ""
@@ -135,14 +149,8 @@ func (s *server) putConnectorConfig(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	data, err := readBody(w, r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	cfg, err := decodeConfigBody(data)
-	if err != nil {
-		s.writeError(w, r, err)
+	cfg, ok := requestBody(s, w, r, decodeConfigBody)
+	if !ok {
 		return
 	}
 	info, created, err := s.submitConfig(r, name, cfg, false, "")
@@ -179,7 +187,7 @@ func (s *server) submitConfig(r *http.Request, name string, cfg *configBody, cre
 	}
 
 	if nulls := cfg.nullKeys(); len(nulls) > 0 {
-		infos, err := call(s, r, s.timeout, func(ctx context.Context) (ConfigInfos, error) {
+		infos, err := call(s, r, func(ctx context.Context) (ConfigInfos, error) {
 			return s.h.ValidateConfig(ctx, class, cfg.nonNull())
 		})
 		if err != nil {
@@ -192,7 +200,7 @@ func (s *server) submitConfig(r *http.Request, name string, cfg *configBody, cre
 		info    ConnectorInfo
 		created bool
 	}
-	res, err := call(s, r, s.timeout, func(ctx context.Context) (result, error) {
+	res, err := call(s, r, func(ctx context.Context) (result, error) {
 		info, created, err := s.h.PutConnectorConfig(ctx, name, cfg.nonNull(), createOnly, initialState)
 		return result{info, created}, err
 	})
@@ -262,40 +270,19 @@ func (s *server) patchConnectorConfig(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	data, err := readBody(w, r)
-	if err != nil {
-		s.writeError(w, r, err)
+	cfg, ok := requestBody(s, w, r, decodeConfigBody)
+	if !ok {
 		return
 	}
-	cfg, err := decodeConfigBody(data)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	info, err := call(s, r, s.timeout, func(ctx context.Context) (ConnectorInfo, error) {
+	info, err := call(s, r, func(ctx context.Context) (ConnectorInfo, error) {
 		return s.h.PatchConnectorConfig(ctx, name, cfg.patch())
 	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, info)
+	s.writeResult(w, r, http.StatusOK, info, err)
 }
 
 // GET /connectors/{connector}
 func (s *server) getConnector(w http.ResponseWriter, r *http.Request) {
-	name, ok := s.connectorName(w, r)
-	if !ok {
-		return
-	}
-	info, err := call(s, r, s.timeout, func(ctx context.Context) (ConnectorInfo, error) {
-		return s.h.ConnectorInfo(ctx, name)
-	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, info)
+	connectorJSON(s, w, r, s.h.ConnectorInfo)
 }
 
 // GET /connectors/{connector}/config
@@ -304,68 +291,38 @@ func (s *server) getConnectorConfig(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	cfg, err := call(s, r, s.timeout, func(ctx context.Context) (map[string]string, error) {
-		return s.h.ConnectorConfig(ctx, name)
-	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, nonNilMap(cfg))
+	cfg, err := callWith(s, r, name, s.h.ConnectorConfig)
+	s.writeResult(w, r, http.StatusOK, nonNilMap(cfg), err)
 }
 
 // DELETE /connectors/{connector}
 func (s *server) deleteConnector(w http.ResponseWriter, r *http.Request) {
-	s.simpleAction(w, r, http.StatusNoContent, s.h.DeleteConnector)
+	s.connectorAction(w, r, http.StatusNoContent, s.h.DeleteConnector)
 }
 
 // PUT /connectors/{connector}/pause
 func (s *server) pauseConnector(w http.ResponseWriter, r *http.Request) {
-	s.simpleAction(w, r, http.StatusAccepted, s.h.PauseConnector)
+	s.connectorAction(w, r, http.StatusAccepted, s.h.PauseConnector)
 }
 
 // PUT /connectors/{connector}/resume
 func (s *server) resumeConnector(w http.ResponseWriter, r *http.Request) {
-	s.simpleAction(w, r, http.StatusAccepted, s.h.ResumeConnector)
+	s.connectorAction(w, r, http.StatusAccepted, s.h.ResumeConnector)
 }
 
 // PUT /connectors/{connector}/stop
 func (s *server) stopConnector(w http.ResponseWriter, r *http.Request) {
-	s.simpleAction(w, r, http.StatusNoContent, s.h.StopConnector)
+	s.connectorAction(w, r, http.StatusNoContent, s.h.StopConnector)
 }
 
 // PUT /connectors/{connector}/topics/reset
 func (s *server) resetConnectorTopics(w http.ResponseWriter, r *http.Request) {
-	s.simpleAction(w, r, http.StatusAccepted, s.h.ResetConnectorTopics)
-}
-
-// simpleAction calls fn for the connector and answers status without a body.
-func (s *server) simpleAction(w http.ResponseWriter, r *http.Request, status int, fn func(ctx context.Context, name string) error) {
-	name, ok := s.connectorName(w, r)
-	if !ok {
-		return
-	}
-	if err := do(s, r, func(ctx context.Context) error { return fn(ctx, name) }); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	noContent(w, status)
+	s.connectorAction(w, r, http.StatusAccepted, s.h.ResetConnectorTopics)
 }
 
 // GET /connectors/{connector}/status
 func (s *server) getConnectorStatus(w http.ResponseWriter, r *http.Request) {
-	name, ok := s.connectorName(w, r)
-	if !ok {
-		return
-	}
-	st, err := call(s, r, s.timeout, func(ctx context.Context) (ConnectorStateInfo, error) {
-		return s.h.ConnectorStatus(ctx, name)
-	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, st)
+	connectorJSON(s, w, r, s.h.ConnectorStatus)
 }
 
 // GET /connectors/{connector}/tasks
@@ -374,17 +331,8 @@ func (s *server) getTaskConfigs(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	tasks, err := call(s, r, s.timeout, func(ctx context.Context) ([]TaskInfo, error) {
-		return s.h.TaskConfigs(ctx, name)
-	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if tasks == nil {
-		tasks = []TaskInfo{}
-	}
-	s.writeJSON(w, r, http.StatusOK, tasks)
+	tasks, err := callWith(s, r, name, s.h.TaskConfigs)
+	s.writeResult(w, r, http.StatusOK, nonNilSlice(tasks), err)
 }
 
 // GET /connectors/{connector}/tasks-config (deprecated by KIP-970)
@@ -395,9 +343,7 @@ func (s *server) getTasksConfig(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.WarnContext(r.Context(), "The GET /connectors/{connector}/tasks-config endpoint is deprecated and will be removed; use GET /connectors/{connector}/tasks instead",
 		"connector", name)
-	tasks, err := call(s, r, s.timeout, func(ctx context.Context) ([]TaskInfo, error) {
-		return s.h.TaskConfigs(ctx, name)
-	})
+	tasks, err := callWith(s, r, name, s.h.TaskConfigs)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -411,22 +357,14 @@ func (s *server) getTasksConfig(w http.ResponseWriter, r *http.Request) {
 
 // GET /connectors/{connector}/tasks/{task}/status
 func (s *server) getTaskStatus(w http.ResponseWriter, r *http.Request) {
-	name, ok := s.connectorName(w, r)
+	name, task, ok := s.connectorTask(w, r)
 	if !ok {
 		return
 	}
-	task, ok := s.taskID(w, r)
-	if !ok {
-		return
-	}
-	st, err := call(s, r, s.timeout, func(ctx context.Context) (TaskState, error) {
+	st, err := call(s, r, func(ctx context.Context) (TaskState, error) {
 		return s.h.TaskStatus(ctx, name, task)
 	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, st)
+	s.writeResult(w, r, http.StatusOK, st, err)
 }
 
 // POST /connectors/{connector}/restart[?includeTasks=&onlyFailed=]
@@ -437,7 +375,7 @@ func (s *server) restartConnector(w http.ResponseWriter, r *http.Request) {
 	}
 	includeTasks := boolParam(r, "includeTasks", false)
 	onlyFailed := boolParam(r, "onlyFailed", false)
-	plan, err := call(s, r, s.timeout, func(ctx context.Context) (*ConnectorStateInfo, error) {
+	plan, err := call(s, r, func(ctx context.Context) (*ConnectorStateInfo, error) {
 		return s.h.RestartConnector(ctx, name, includeTasks, onlyFailed)
 	})
 	if err != nil {
@@ -458,11 +396,7 @@ func (s *server) restartConnector(w http.ResponseWriter, r *http.Request) {
 
 // POST /connectors/{connector}/tasks/{task}/restart
 func (s *server) restartTask(w http.ResponseWriter, r *http.Request) {
-	name, ok := s.connectorName(w, r)
-	if !ok {
-		return
-	}
-	task, ok := s.taskID(w, r)
+	name, task, ok := s.connectorTask(w, r)
 	if !ok {
 		return
 	}
@@ -479,30 +413,13 @@ func (s *server) getConnectorTopics(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	topics, err := call(s, r, s.timeout, func(ctx context.Context) ([]string, error) {
-		return s.h.ConnectorTopics(ctx, name)
-	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, map[string]ActiveTopicsInfo{name: {Topics: topics}})
+	topics, err := callWith(s, r, name, s.h.ConnectorTopics)
+	s.writeResult(w, r, http.StatusOK, map[string]ActiveTopicsInfo{name: {Topics: topics}}, err)
 }
 
 // GET /connectors/{connector}/offsets
 func (s *server) getOffsets(w http.ResponseWriter, r *http.Request) {
-	name, ok := s.connectorName(w, r)
-	if !ok {
-		return
-	}
-	offsets, err := call(s, r, s.timeout, func(ctx context.Context) (ConnectorOffsets, error) {
-		return s.h.ConnectorOffsets(ctx, name)
-	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, offsets)
+	connectorJSON(s, w, r, s.h.ConnectorOffsets)
 }
 
 // PATCH /connectors/{connector}/offsets
@@ -511,42 +428,21 @@ func (s *server) alterOffsets(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	data, err := readBody(w, r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	offsets, err := decodeOffsetsBody(data)
-	if err != nil {
-		s.writeError(w, r, err)
+	offsets, ok := requestBody(s, w, r, decodeOffsetsBody)
+	if !ok {
 		return
 	}
 	if len(offsets.Offsets) == 0 {
 		s.writeError(w, r, BadRequest("Partitions / offsets need to be provided for an alter offsets request"))
 		return
 	}
-	msg, err := call(s, r, s.timeout, func(ctx context.Context) (Message, error) {
+	msg, err := call(s, r, func(ctx context.Context) (Message, error) {
 		return s.h.AlterConnectorOffsets(ctx, name, offsets)
 	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, msg)
+	s.writeResult(w, r, http.StatusOK, msg, err)
 }
 
 // DELETE /connectors/{connector}/offsets
 func (s *server) resetOffsets(w http.ResponseWriter, r *http.Request) {
-	name, ok := s.connectorName(w, r)
-	if !ok {
-		return
-	}
-	msg, err := call(s, r, s.timeout, func(ctx context.Context) (Message, error) {
-		return s.h.ResetConnectorOffsets(ctx, name)
-	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, msg)
+	connectorJSON(s, w, r, s.h.ResetConnectorOffsets)
 }

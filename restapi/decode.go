@@ -228,6 +228,39 @@ func (t *tokenReader) enter() error {
 	return nil
 }
 
+// members reads the members of an object whose '{' has just been read,
+// calling member with each key in document order; member must read the value
+// (t.next gives its first token). It also consumes the closing '}'.
+func (t *tokenReader) members(member func(key string) error) error {
+	if err := t.enter(); err != nil {
+		return err
+	}
+	for t.dec.More() {
+		k, err := t.key()
+		if err != nil {
+			return err
+		}
+		if err := member(k); err != nil {
+			return err
+		}
+	}
+	return t.closeDelim()
+}
+
+// elements is members for an array whose '[' has just been read: element
+// reads the i'th element.
+func (t *tokenReader) elements(element func(i int) error) error {
+	if err := t.enter(); err != nil {
+		return err
+	}
+	for i := 0; t.dec.More(); i++ {
+		if err := element(i); err != nil {
+			return err
+		}
+	}
+	return t.closeDelim()
+}
+
 // key reads an object member name. The decoder guarantees it is a string.
 func (t *tokenReader) key() (string, error) {
 	tok, err := t.next()
@@ -284,30 +317,24 @@ func (t *tokenReader) readConfig(tok json.Token, what string) (*configBody, erro
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return nil, bodyError("Cannot deserialize value of type `Map<String,String>` from %s value: %s must be a JSON object (at byte offset %d)", kind(tok), what, t.offset())
 	}
-	if err := t.enter(); err != nil {
-		return nil, err
-	}
 	cfg := newConfigBody()
-	for t.dec.More() {
-		k, err := t.key()
-		if err != nil {
-			return nil, err
-		}
+	err := t.members(func(k string) error {
 		vt, err := t.next()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		s, isNull, ok := scalarToString(vt)
 		if !ok {
-			return nil, bodyError("Cannot deserialize value of type `String` from %s value for configuration property %q (at byte offset %d): configuration values must be strings, numbers, booleans or null", kind(vt), k, t.offset())
+			return bodyError("Cannot deserialize value of type `String` from %s value for configuration property %q (at byte offset %d): configuration values must be strings, numbers, booleans or null", kind(vt), k, t.offset())
 		}
 		if isNull {
 			cfg.set(k, nil)
 		} else {
 			cfg.set(k, &s)
 		}
-	}
-	if err := t.closeDelim(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return cfg, nil
@@ -326,25 +353,34 @@ func (t *tokenReader) first() (json.Token, error) {
 	return tok, nil
 }
 
-// decodeConfigBody decodes a flat configuration object (PUT/PATCH config and
-// validate bodies).
-func decodeConfigBody(data []byte) (*configBody, error) {
+// decodeDocument decodes a whole request body: read reads the top-level
+// value, given its first token, and nothing but whitespace may follow it.
+func decodeDocument[T any](data []byte, read func(t *tokenReader, tok json.Token) (T, error)) (T, error) {
+	var zero T
 	t, err := newTokenReader(data)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	tok, err := t.first()
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	cfg, err := t.readConfig(tok, "the request body")
+	v, err := read(t, tok)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	if err := t.end(); err != nil {
-		return nil, err
+		return zero, err
 	}
-	return cfg, nil
+	return v, nil
+}
+
+// decodeConfigBody decodes a flat configuration object (PUT/PATCH config and
+// validate bodies).
+func decodeConfigBody(data []byte) (*configBody, error) {
+	return decodeDocument(data, func(t *tokenReader, tok json.Token) (*configBody, error) {
+		return t.readConfig(tok, "the request body")
+	})
 }
 
 // parseInitialState mirrors Kafka's InitialState.forValue: upper-case, then
@@ -359,38 +395,28 @@ func parseInitialState(v string) (string, bool) {
 
 // decodeCreateBody decodes a POST /connectors body.
 func decodeCreateBody(data []byte) (*createBody, error) {
-	t, err := newTokenReader(data)
-	if err != nil {
-		return nil, err
-	}
-	tok, err := t.first()
-	if err != nil {
-		return nil, err
-	}
+	return decodeDocument(data, (*tokenReader).readCreate)
+}
+
+// readCreate reads the CreateConnectorRequest object whose first token is tok.
+func (t *tokenReader) readCreate(tok json.Token) (*createBody, error) {
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return nil, bodyError("Cannot deserialize value of type `CreateConnectorRequest` from %s value: the request body must be a JSON object with \"name\" and \"config\" (at byte offset %d)", kind(tok), t.offset())
 	}
-	if err := t.enter(); err != nil {
-		return nil, err
-	}
 	req := &createBody{}
-	for t.dec.More() {
-		k, err := t.key()
-		if err != nil {
-			return nil, err
-		}
+	err := t.members(func(k string) error {
 		if k != "name" && k != "config" && k != "initial_state" {
-			return nil, bodyError("Unrecognized field %q (class CreateConnectorRequest), not marked as ignorable (3 known properties: \"name\", \"config\", \"initial_state\") (at byte offset %d)", k, t.offset())
+			return bodyError("Unrecognized field %q (class CreateConnectorRequest), not marked as ignorable (3 known properties: \"name\", \"config\", \"initial_state\") (at byte offset %d)", k, t.offset())
 		}
 		vt, err := t.next()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		switch k {
 		case "name":
 			s, isNull, ok := scalarToString(vt)
 			if !ok {
-				return nil, bodyError("Cannot deserialize value of type `String` from %s value for field \"name\" (at byte offset %d)", kind(vt), t.offset())
+				return bodyError("Cannot deserialize value of type `String` from %s value for field \"name\" (at byte offset %d)", kind(vt), t.offset())
 			}
 			req.name = nil
 			if !isNull {
@@ -399,31 +425,28 @@ func decodeCreateBody(data []byte) (*createBody, error) {
 		case "config":
 			req.config = nil
 			if vt == nil {
-				continue
+				return nil
 			}
-			if req.config, err = t.readConfig(vt, "field \"config\""); err != nil {
-				return nil, err
-			}
+			req.config, err = t.readConfig(vt, "field \"config\"")
+			return err
 		case "initial_state":
 			req.initialState = ""
 			if vt == nil {
-				continue
+				return nil
 			}
 			s, _, ok := scalarToString(vt)
 			if !ok {
-				return nil, bodyError("Cannot deserialize value of type `InitialState` from %s value for field \"initial_state\" (at byte offset %d): expected one of RUNNING, PAUSED, STOPPED", kind(vt), t.offset())
+				return bodyError("Cannot deserialize value of type `InitialState` from %s value for field \"initial_state\" (at byte offset %d): expected one of RUNNING, PAUSED, STOPPED", kind(vt), t.offset())
 			}
 			state, valid := parseInitialState(s)
 			if !valid {
-				return nil, bodyError("Cannot construct instance of `InitialState`, problem: invalid initial_state %q (at byte offset %d): expected one of RUNNING, PAUSED, STOPPED (case-insensitive)", s, t.offset())
+				return bodyError("Cannot construct instance of `InitialState`, problem: invalid initial_state %q (at byte offset %d): expected one of RUNNING, PAUSED, STOPPED (case-insensitive)", s, t.offset())
 			}
 			req.initialState = state
 		}
-	}
-	if err := t.closeDelim(); err != nil {
-		return nil, err
-	}
-	if err := t.end(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return req, nil
@@ -432,44 +455,27 @@ func decodeCreateBody(data []byte) (*createBody, error) {
 // decodeOffsetsBody decodes a PATCH /connectors/{c}/offsets body. A missing or
 // null "offsets" gives a nil slice; the caller rejects it with 400.
 func decodeOffsetsBody(data []byte) (ConnectorOffsets, error) {
+	return decodeDocument(data, (*tokenReader).readOffsets)
+}
+
+// readOffsets reads the ConnectorOffsets object whose first token is tok.
+func (t *tokenReader) readOffsets(tok json.Token) (ConnectorOffsets, error) {
 	var out ConnectorOffsets
-	t, err := newTokenReader(data)
-	if err != nil {
-		return out, err
-	}
-	tok, err := t.first()
-	if err != nil {
-		return out, err
-	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return out, bodyError("Cannot deserialize value of type `ConnectorOffsets` from %s value: the request body must be a JSON object with an \"offsets\" array (at byte offset %d)", kind(tok), t.offset())
 	}
-	if err := t.enter(); err != nil {
-		return out, err
-	}
-	for t.dec.More() {
-		k, err := t.key()
-		if err != nil {
-			return out, err
-		}
+	err := t.members(func(k string) error {
 		if k != "offsets" {
-			return out, bodyError("Unrecognized field %q (class ConnectorOffsets), not marked as ignorable (one known property: \"offsets\") (at byte offset %d)", k, t.offset())
+			return bodyError("Unrecognized field %q (class ConnectorOffsets), not marked as ignorable (one known property: \"offsets\") (at byte offset %d)", k, t.offset())
 		}
 		vt, err := t.next()
 		if err != nil {
-			return out, err
+			return err
 		}
-		if out.Offsets, err = t.readOffsetList(vt); err != nil {
-			return out, err
-		}
-	}
-	if err := t.closeDelim(); err != nil {
-		return out, err
-	}
-	if err := t.end(); err != nil {
-		return out, err
-	}
-	return out, nil
+		out.Offsets, err = t.readOffsetList(vt)
+		return err
+	})
+	return out, err
 }
 
 func (t *tokenReader) readOffsetList(tok json.Token) ([]ConnectorOffset, error) {
@@ -479,18 +485,16 @@ func (t *tokenReader) readOffsetList(tok json.Token) ([]ConnectorOffset, error) 
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
 		return nil, bodyError("Cannot deserialize value of type `List<ConnectorOffset>` from %s value for field \"offsets\" (at byte offset %d): expected an array", kind(tok), t.offset())
 	}
-	if err := t.enter(); err != nil {
-		return nil, err
-	}
 	list := []ConnectorOffset{}
-	for i := 0; t.dec.More(); i++ {
+	err := t.elements(func(i int) error {
 		entry, err := t.readOffsetEntry(i)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		list = append(list, entry)
-	}
-	if err := t.closeDelim(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return list, nil
@@ -506,29 +510,22 @@ func (t *tokenReader) readOffsetEntry(i int) (ConnectorOffset, error) {
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return entry, bodyError("Cannot construct instance of `ConnectorOffset` from %s value%s for offsets[%d] (at byte offset %d): expected an object with \"partition\" and \"offset\"", kind(tok), tokenSuffix(tok), i, t.offset())
 	}
-	if err := t.enter(); err != nil {
-		return entry, err
-	}
-	for t.dec.More() {
-		k, err := t.key()
-		if err != nil {
-			return entry, err
-		}
+	err = t.members(func(k string) error {
 		if k != "partition" && k != "offset" {
-			return entry, bodyError("Unrecognized field %q (class ConnectorOffset), not marked as ignorable (2 known properties: \"partition\", \"offset\") (at byte offset %d)", k, t.offset())
+			return bodyError("Unrecognized field %q (class ConnectorOffset), not marked as ignorable (2 known properties: \"partition\", \"offset\") (at byte offset %d)", k, t.offset())
 		}
 		vt, err := t.next()
 		if err != nil {
-			return entry, err
+			return err
 		}
 		var m map[string]any
 		if vt != nil {
 			if d, ok := vt.(json.Delim); !ok || d != '{' {
-				return entry, bodyError("Cannot deserialize value of type `Map<String,Object>` from %s value for offsets[%d].%s (at byte offset %d): expected an object or null", kind(vt), i, k, t.offset())
+				return bodyError("Cannot deserialize value of type `Map<String,Object>` from %s value for offsets[%d].%s (at byte offset %d): expected an object or null", kind(vt), i, k, t.offset())
 			}
 			v, err := t.readAny(vt)
 			if err != nil {
-				return entry, err
+				return err
 			}
 			m = v.(map[string]any)
 		}
@@ -537,8 +534,9 @@ func (t *tokenReader) readOffsetEntry(i int) (ConnectorOffset, error) {
 		} else {
 			entry.Offset = m
 		}
-	}
-	return entry, t.closeDelim()
+		return nil
+	})
+	return entry, err
 }
 
 func tokenSuffix(tok json.Token) string {
@@ -560,39 +558,38 @@ func tokenSuffix(tok json.Token) string {
 func (t *tokenReader) readAny(tok json.Token) (any, error) {
 	switch v := tok.(type) {
 	case json.Delim:
-		if err := t.enter(); err != nil {
-			return nil, err
-		}
 		if v == '{' {
 			m := map[string]any{}
-			for t.dec.More() {
-				k, err := t.key()
-				if err != nil {
-					return nil, err
-				}
+			err := t.members(func(k string) error {
 				vt, err := t.next()
 				if err != nil {
-					return nil, err
+					return err
 				}
-				if m[k], err = t.readAny(vt); err != nil {
-					return nil, err
-				}
-			}
-			return m, t.closeDelim()
-		}
-		a := []any{}
-		for t.dec.More() {
-			et, err := t.next()
+				m[k], err = t.readAny(vt)
+				return err
+			})
 			if err != nil {
 				return nil, err
+			}
+			return m, nil
+		}
+		a := []any{}
+		err := t.elements(func(int) error {
+			et, err := t.next()
+			if err != nil {
+				return err
 			}
 			e, err := t.readAny(et)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			a = append(a, e)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		return a, t.closeDelim()
+		return a, nil
 	case json.Number:
 		if i, err := strconv.ParseInt(string(v), 10, 64); err == nil {
 			return i, nil

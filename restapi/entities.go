@@ -70,9 +70,7 @@ func (c ConnectorInfo) MarshalJSON() ([]byte, error) {
 	type plain ConnectorInfo
 	p := plain(c)
 	p.Config = nonNilMap(p.Config)
-	if p.Tasks == nil {
-		p.Tasks = []ConnectorTaskID{}
-	}
+	p.Tasks = nonNilSlice(p.Tasks)
 	return marshalNoEscape(p)
 }
 
@@ -121,9 +119,7 @@ type ConnectorStateInfo struct {
 func (s ConnectorStateInfo) MarshalJSON() ([]byte, error) {
 	type plain ConnectorStateInfo
 	p := plain(s)
-	if p.Tasks == nil {
-		p.Tasks = []TaskState{}
-	}
+	p.Tasks = nonNilSlice(p.Tasks)
 	return marshalNoEscape(p)
 }
 
@@ -136,9 +132,7 @@ type ConnectorOffsets struct {
 func (o ConnectorOffsets) MarshalJSON() ([]byte, error) {
 	type plain ConnectorOffsets
 	p := plain(o)
-	if p.Offsets == nil {
-		p.Offsets = []ConnectorOffset{}
-	}
+	p.Offsets = nonNilSlice(p.Offsets)
 	return marshalNoEscape(p)
 }
 
@@ -175,7 +169,7 @@ type ActiveTopicsInfo struct {
 func (a ActiveTopicsInfo) MarshalJSON() ([]byte, error) {
 	type plain ActiveTopicsInfo
 	p := plain(a)
-	p.Topics = nonNilStrings(p.Topics)
+	p.Topics = nonNilSlice(p.Topics)
 	return marshalNoEscape(p)
 }
 
@@ -203,10 +197,8 @@ type ConfigInfos struct {
 func (c ConfigInfos) MarshalJSON() ([]byte, error) {
 	type plain ConfigInfos
 	p := plain(c)
-	p.Groups = nonNilStrings(p.Groups)
-	if p.Configs == nil {
-		p.Configs = []ConfigInfo{}
-	}
+	p.Groups = nonNilSlice(p.Groups)
+	p.Configs = nonNilSlice(p.Configs)
 	return marshalNoEscape(p)
 }
 
@@ -240,7 +232,7 @@ type ConfigKeyInfo struct {
 func (k ConfigKeyInfo) MarshalJSON() ([]byte, error) {
 	type plain ConfigKeyInfo
 	p := plain(k)
-	p.Dependents = nonNilStrings(p.Dependents)
+	p.Dependents = nonNilSlice(p.Dependents)
 	return marshalNoEscape(p)
 }
 
@@ -258,18 +250,22 @@ type ConfigValueInfo struct {
 func (v ConfigValueInfo) MarshalJSON() ([]byte, error) {
 	type plain ConfigValueInfo
 	p := plain(v)
-	p.RecommendedValues = nonNilStrings(p.RecommendedValues)
-	p.Errors = nonNilStrings(p.Errors)
+	p.RecommendedValues = nonNilSlice(p.RecommendedValues)
+	p.Errors = nonNilSlice(p.Errors)
 	return marshalNoEscape(p)
 }
 
-func nonNilStrings(s []string) []string {
+// nonNilSlice returns s, or an empty slice if s is nil, so that it is
+// written as [] rather than null.
+func nonNilSlice[E any](s []E) []E {
 	if s == nil {
-		return []string{}
+		return []E{}
 	}
 	return s
 }
 
+// nonNilMap returns m, or an empty map if m is nil, so that it is written as
+// {} rather than null.
 func nonNilMap(m map[string]string) map[string]string {
 	if m == nil {
 		return map[string]string{}

@@ -134,6 +134,31 @@ func (f *fakeHerder) enter(ctx context.Context, method string, args ...string) e
 	return err
 }
 
+// onConnector is the shape of most per-connector methods: record the call
+// (see enter), then run fn under f.mu on the named connector, or fail with
+// NotFound(notFound, name) if there is none.
+func (f *fakeHerder) onConnector(ctx context.Context, method, name, notFound string, fn func(c *fakeConnector)) error {
+	if err := f.enter(ctx, method, name); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.conns[name]
+	if !ok {
+		return NotFound(notFound, name)
+	}
+	fn(c)
+	return nil
+}
+
+// connectorValue is onConnector for methods that return a value (the zero
+// value on error).
+func connectorValue[T any](ctx context.Context, f *fakeHerder, method, name, notFound string, fn func(c *fakeConnector) T) (T, error) {
+	var v T
+	err := f.onConnector(ctx, method, name, notFound, func(c *fakeConnector) { v = fn(c) })
+	return v, err
+}
+
 func (f *fakeHerder) callLog() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -173,29 +198,15 @@ func (f *fakeHerder) info(name string, c *fakeConnector) ConnectorInfo {
 }
 
 func (f *fakeHerder) ConnectorInfo(ctx context.Context, name string) (ConnectorInfo, error) {
-	if err := f.enter(ctx, "ConnectorInfo", name); err != nil {
-		return ConnectorInfo{}, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, ok := f.conns[name]
-	if !ok {
-		return ConnectorInfo{}, NotFound("Connector %s not found", name)
-	}
-	return f.info(name, c), nil
+	return connectorValue(ctx, f, "ConnectorInfo", name, "Connector %s not found", func(c *fakeConnector) ConnectorInfo {
+		return f.info(name, c)
+	})
 }
 
 func (f *fakeHerder) ConnectorConfig(ctx context.Context, name string) (map[string]string, error) {
-	if err := f.enter(ctx, "ConnectorConfig", name); err != nil {
-		return nil, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, ok := f.conns[name]
-	if !ok {
-		return nil, NotFound("Connector %s not found", name)
-	}
-	return maps.Clone(c.config), nil
+	return connectorValue(ctx, f, "ConnectorConfig", name, "Connector %s not found", func(c *fakeConnector) map[string]string {
+		return maps.Clone(c.config)
+	})
 }
 
 func connectorType(class string) string {
@@ -269,16 +280,9 @@ func (f *fakeHerder) PatchConnectorConfig(ctx context.Context, name string, patc
 }
 
 func (f *fakeHerder) DeleteConnector(ctx context.Context, name string) error {
-	if err := f.enter(ctx, "DeleteConnector", name); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if _, ok := f.conns[name]; !ok {
-		return NotFound("Connector %s not found", name)
-	}
-	delete(f.conns, name)
-	return nil
+	return f.onConnector(ctx, "DeleteConnector", name, "Connector %s not found", func(*fakeConnector) {
+		delete(f.conns, name)
+	})
 }
 
 func (f *fakeHerder) status(name string, c *fakeConnector) ConnectorStateInfo {
@@ -298,16 +302,9 @@ func (f *fakeHerder) status(name string, c *fakeConnector) ConnectorStateInfo {
 }
 
 func (f *fakeHerder) ConnectorStatus(ctx context.Context, name string) (ConnectorStateInfo, error) {
-	if err := f.enter(ctx, "ConnectorStatus", name); err != nil {
-		return ConnectorStateInfo{}, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, ok := f.conns[name]
-	if !ok {
-		return ConnectorStateInfo{}, NotFound("No status found for connector %s", name)
-	}
-	return f.status(name, c), nil
+	return connectorValue(ctx, f, "ConnectorStatus", name, "No status found for connector %s", func(c *fakeConnector) ConnectorStateInfo {
+		return f.status(name, c)
+	})
 }
 
 func (f *fakeHerder) TaskStatus(ctx context.Context, name string, task int) (TaskState, error) {
@@ -324,22 +321,15 @@ func (f *fakeHerder) TaskStatus(ctx context.Context, name string, task int) (Tas
 }
 
 func (f *fakeHerder) TaskConfigs(ctx context.Context, name string) ([]TaskInfo, error) {
-	if err := f.enter(ctx, "TaskConfigs", name); err != nil {
-		return nil, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, ok := f.conns[name]
-	if !ok {
-		return nil, NotFound("Connector %s not found", name)
-	}
-	var out []TaskInfo // nil for zero tasks: restapi must still write []
-	for i := range c.tasks {
-		cfg := maps.Clone(c.config)
-		cfg["task.class"] = strings.TrimSuffix(c.config["connector.class"], "Connector") + "Task"
-		out = append(out, TaskInfo{ID: ConnectorTaskID{Connector: name, Task: i}, Config: cfg})
-	}
-	return out, nil
+	return connectorValue(ctx, f, "TaskConfigs", name, "Connector %s not found", func(c *fakeConnector) []TaskInfo {
+		var out []TaskInfo // nil for zero tasks: restapi must still write []
+		for i := range c.tasks {
+			cfg := maps.Clone(c.config)
+			cfg["task.class"] = strings.TrimSuffix(c.config["connector.class"], "Connector") + "Task"
+			out = append(out, TaskInfo{ID: ConnectorTaskID{Connector: name, Task: i}, Config: cfg})
+		}
+		return out
+	})
 }
 
 func (f *fakeHerder) RestartConnector(ctx context.Context, name string, includeTasks, onlyFailed bool) (*ConnectorStateInfo, error) {
@@ -385,20 +375,12 @@ func (f *fakeHerder) RestartTask(ctx context.Context, name string, task int) err
 }
 
 func (f *fakeHerder) setTarget(ctx context.Context, method, name, target string) error {
-	if err := f.enter(ctx, method, name); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, ok := f.conns[name]
-	if !ok {
-		return NotFound("Unknown connector %s", name)
-	}
-	c.target = target
-	if target == "STOPPED" {
-		c.tasks = 0
-	}
-	return nil
+	return f.onConnector(ctx, method, name, "Unknown connector %s", func(c *fakeConnector) {
+		c.target = target
+		if target == "STOPPED" {
+			c.tasks = 0
+		}
+	})
 }
 
 func (f *fakeHerder) PauseConnector(ctx context.Context, name string) error {
@@ -439,15 +421,9 @@ func (f *fakeHerder) ResetConnectorTopics(ctx context.Context, name string) erro
 }
 
 func (f *fakeHerder) ConnectorOffsets(ctx context.Context, name string) (ConnectorOffsets, error) {
-	if err := f.enter(ctx, "ConnectorOffsets", name); err != nil {
-		return ConnectorOffsets{}, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if _, ok := f.conns[name]; !ok {
-		return ConnectorOffsets{}, NotFound("Connector %s not found", name)
-	}
-	return f.offsets[name], nil
+	return connectorValue(ctx, f, "ConnectorOffsets", name, "Connector %s not found", func(*fakeConnector) ConnectorOffsets {
+		return f.offsets[name]
+	})
 }
 
 func (f *fakeHerder) checkStopped(name string) error {

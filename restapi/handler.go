@@ -315,48 +315,73 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	s.writeJSON(w, r, status, ErrorMessage{ErrorCode: code, Message: e.Message})
 }
 
+// writeResult answers the outcome of a herder call: err if it is not nil,
+// otherwise v as the JSON body with the given status.
+func (s *server) writeResult(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, status, v)
+}
+
 // noContent answers a bodiless status (202 or 204).
 func noContent(w http.ResponseWriter, status int) {
 	w.WriteHeader(status)
 }
 
-// call runs fn with a context that expires after the request timeout. It
-// returns when fn returns or, if fn ignores its context, shortly after the
-// deadline with "Request timed out" (fn keeps running in the background, as a
-// Kafka herder request would). A panicking herder becomes a 500.
-func call[T any](s *server, r *http.Request, timeout time.Duration, fn func(ctx context.Context) (T, error)) (T, error) {
-	ctx, cancel := context.WithTimeout(r.Context(), timeout)
-	defer cancel()
-	type result struct {
-		v   T
-		err error
-	}
-	done := make(chan result, 1)
+// await runs fn in its own goroutine and returns its result. If ctx is done
+// first, it waits timeoutGrace more for the result (which may carry a more
+// specific message) and then gives up with ok false; fn keeps running in the
+// background, as a Kafka herder request would. If fn panics, the result is
+// onPanic's, given the panic value and the panicking goroutine's stack.
+func await[T any](ctx context.Context, fn func(ctx context.Context) T, onPanic func(p any, stack []byte) T) (res T, ok bool) {
+	done := make(chan T, 1)
 	go func() {
 		defer func() {
 			if p := recover(); p != nil {
-				s.log.Error("panic in herder call", "method", r.Method, "path", r.URL.EscapedPath(),
-					"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-				var zero T
-				done <- result{zero, Errorf(http.StatusInternalServerError, "Internal server error: %v", p)}
+				done <- onPanic(p, debug.Stack())
 			}
 		}()
-		v, err := fn(ctx)
-		done <- result{v, err}
+		done <- fn(ctx)
 	}()
 
-	var res result
 	select {
 	case res = <-done:
+		return res, true
 	case <-ctx.Done():
 		grace := time.NewTimer(timeoutGrace)
 		defer grace.Stop()
 		select {
 		case res = <-done:
+			return res, true
 		case <-grace.C:
-			var zero T
-			return zero, ctxError(r, ctx)
+			return res, false
 		}
+	}
+}
+
+// call runs fn with a context that expires after the request timeout. It
+// returns when fn returns or, if fn ignores its context, shortly after the
+// deadline with "Request timed out". A panicking herder becomes a 500.
+func call[T any](s *server, r *http.Request, fn func(ctx context.Context) (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+	defer cancel()
+	type result struct {
+		v   T
+		err error
+	}
+	res, ok := await(ctx, func(ctx context.Context) result {
+		v, err := fn(ctx)
+		return result{v, err}
+	}, func(p any, stack []byte) result {
+		s.log.Error("panic in herder call", "method", r.Method, "path", r.URL.EscapedPath(),
+			"panic", fmt.Sprint(p), "stack", string(stack))
+		return result{err: Errorf(http.StatusInternalServerError, "Internal server error: %v", p)}
+	})
+	if !ok {
+		var zero T
+		return zero, ctxError(r, ctx)
 	}
 	if res.err == nil {
 		return res.v, nil
@@ -371,6 +396,12 @@ func call[T any](s *server, r *http.Request, timeout time.Duration, fn func(ctx 
 	return res.v, res.err
 }
 
+// callWith is call for a herder method that takes one argument besides the
+// context (a connector or plugin name, a flag).
+func callWith[A, T any](s *server, r *http.Request, arg A, fn func(ctx context.Context, arg A) (T, error)) (T, error) {
+	return call(s, r, func(ctx context.Context) (T, error) { return fn(ctx, arg) })
+}
+
 func ctxError(r *http.Request, ctx context.Context) error {
 	if r.Context().Err() != nil {
 		return errInterrupted // the client went away
@@ -383,7 +414,7 @@ func ctxError(r *http.Request, ctx context.Context) error {
 
 // do is call for herder methods that return only an error.
 func do(s *server, r *http.Request, fn func(ctx context.Context) error) error {
-	_, err := call(s, r, s.timeout, func(ctx context.Context) (struct{}, error) {
+	_, err := call(s, r, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, fn(ctx)
 	})
 	return err
@@ -401,6 +432,15 @@ func pathVar(r *http.Request, name string) (string, bool) {
 		return "", false
 	}
 	return v, true
+}
+
+// pathParam returns the unescaped path variable, or answers 404.
+func (s *server) pathParam(w http.ResponseWriter, r *http.Request, name string) (string, bool) {
+	v, ok := pathVar(r, name)
+	if !ok {
+		s.writeError(w, r, errNotFound)
+	}
+	return v, ok
 }
 
 // boolParam parses a boolean query parameter like JAX-RS: absent or empty
@@ -427,4 +467,21 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 		return nil, bodyError("Cannot read request body: %v", err)
 	}
 	return data, nil
+}
+
+// requestBody reads the request body and decodes it with decode, or answers
+// the error.
+func requestBody[T any](s *server, w http.ResponseWriter, r *http.Request, decode func(data []byte) (T, error)) (T, bool) {
+	var zero T
+	data, err := readBody(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return zero, false
+	}
+	v, err := decode(data)
+	if err != nil {
+		s.writeError(w, r, err)
+		return zero, false
+	}
+	return v, true
 }

@@ -4,19 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"runtime/debug"
 	"strings"
-	"time"
 )
 
 // GET /
 func (s *server) serverInfo(w http.ResponseWriter, r *http.Request) {
-	info, err := call(s, r, s.timeout, s.h.ServerInfo)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, info)
+	info, err := call(s, r, s.h.ServerInfo)
+	s.writeResult(w, r, http.StatusOK, info, err)
 }
 
 // unresponsiveMessage is what Kafka reports when the health check times out
@@ -33,29 +27,15 @@ func (s *server) health(w http.ResponseWriter, r *http.Request) {
 		status WorkerStatus
 		code   int
 	}
-	done := make(chan result, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				s.log.Error("panic in herder health check", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-				done <- result{WorkerStatus{Status: "unhealthy", Message: fmt.Sprintf("Health check failed: %v", p)}, http.StatusInternalServerError}
-			}
-		}()
+	res, ok := await(ctx, func(ctx context.Context) result {
 		st, code := s.h.Health(ctx)
-		done <- result{st, code}
-	}()
-
-	var res result
-	select {
-	case res = <-done:
-	case <-ctx.Done():
-		grace := time.NewTimer(timeoutGrace)
-		defer grace.Stop()
-		select {
-		case res = <-done:
-		case <-grace.C:
-			res = result{WorkerStatus{Status: "unhealthy", Message: unresponsiveMessage}, http.StatusInternalServerError}
-		}
+		return result{st, code}
+	}, func(p any, stack []byte) result {
+		s.log.Error("panic in herder health check", "panic", fmt.Sprint(p), "stack", string(stack))
+		return result{WorkerStatus{Status: "unhealthy", Message: fmt.Sprintf("Health check failed: %v", p)}, http.StatusInternalServerError}
+	})
+	if !ok {
+		res = result{WorkerStatus{Status: "unhealthy", Message: unresponsiveMessage}, http.StatusInternalServerError}
 	}
 	code := res.code
 	if code == 0 {
@@ -70,37 +50,18 @@ func (s *server) health(w http.ResponseWriter, r *http.Request) {
 // GET /connector-plugins[?connectorsOnly=false]
 func (s *server) listPlugins(w http.ResponseWriter, r *http.Request) {
 	connectorsOnly := boolParam(r, "connectorsOnly", true)
-	plugins, err := call(s, r, s.timeout, func(ctx context.Context) ([]PluginInfo, error) {
-		return s.h.Plugins(ctx, connectorsOnly)
-	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if plugins == nil {
-		plugins = []PluginInfo{}
-	}
-	s.writeJSON(w, r, http.StatusOK, plugins)
+	plugins, err := callWith(s, r, connectorsOnly, s.h.Plugins)
+	s.writeResult(w, r, http.StatusOK, nonNilSlice(plugins), err)
 }
 
 // GET /connector-plugins/{plugin}/config
 func (s *server) getPluginConfig(w http.ResponseWriter, r *http.Request) {
-	plugin, ok := pathVar(r, "plugin")
+	plugin, ok := s.pathParam(w, r, "plugin")
 	if !ok {
-		s.writeError(w, r, errNotFound)
 		return
 	}
-	keys, err := call(s, r, s.timeout, func(ctx context.Context) ([]ConfigKeyInfo, error) {
-		return s.h.PluginConfig(ctx, plugin)
-	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if keys == nil {
-		keys = []ConfigKeyInfo{}
-	}
-	s.writeJSON(w, r, http.StatusOK, keys)
+	keys, err := callWith(s, r, plugin, s.h.PluginConfig)
+	s.writeResult(w, r, http.StatusOK, nonNilSlice(keys), err)
 }
 
 // normalizedPluginName strips a trailing "Connector" (unless that is the whole
@@ -115,19 +76,12 @@ func normalizedPluginName(name string) string {
 
 // PUT /connector-plugins/{plugin}/config/validate
 func (s *server) validateConfig(w http.ResponseWriter, r *http.Request) {
-	plugin, ok := pathVar(r, "plugin")
+	plugin, ok := s.pathParam(w, r, "plugin")
 	if !ok {
-		s.writeError(w, r, errNotFound)
 		return
 	}
-	data, err := readBody(w, r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	cfg, err := decodeConfigBody(data)
-	if err != nil {
-		s.writeError(w, r, err)
+	cfg, ok := requestBody(s, w, r, decodeConfigBody)
+	if !ok {
 		return
 	}
 	class, present, null := cfg.get(connectorClassConfig)
@@ -139,7 +93,7 @@ func (s *server) validateConfig(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, BadRequest("Connector config %s contains no connector type", cfg.javaString()))
 		return
 	}
-	infos, err := call(s, r, s.timeout, func(ctx context.Context) (ConfigInfos, error) {
+	infos, err := call(s, r, func(ctx context.Context) (ConfigInfos, error) {
 		return s.h.ValidateConfig(ctx, plugin, cfg.nonNull())
 	})
 	if err != nil {
