@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/raftconnect/raftconnect/connect"
+	"github.com/raftconnect/raftconnect/plugins/formats"
 )
 
 // benchSchema is a typical 10-field record: ids, text, numbers, a flag, a timestamp, a
@@ -106,3 +107,79 @@ func BenchmarkBaselineStdlibEnvelope(b *testing.B) {
 		}
 	}
 }
+
+// benchCols is benchSchema as a json.schema column list.
+const benchCols = "id BIGINT NOT NULL, customer STRING NOT NULL, email STRING, quantity INT NOT NULL, " +
+	"price DOUBLE NOT NULL, paid BOOLEAN NOT NULL, created TIMESTAMP(3) NOT NULL, amount DECIMAL(10,2) NOT NULL, " +
+	"note STRING, status SMALLINT NOT NULL"
+
+// benchRow is the 10-field record as a row decoded with json.schema.
+func benchRow(b *testing.B) []formats.Row {
+	rows, err := jsonFormat(b, OptSchema, benchCols).dec.Decode([]byte(`{"id":1234567890123,"customer":"Ada Lovelace","email":"ada@example.com","quantity":42,` +
+		`"price":19.99,"paid":true,"created":"2023-11-14 22:13:20.123","amount":839.58,"note":null,"status":3}`))
+	if err != nil || len(rows) != 1 {
+		b.Fatalf("%d rows, %v", len(rows), err)
+	}
+	return rows
+}
+
+func benchFormatEncode(b *testing.B, kv ...string) {
+	c := jsonFormat(b, append([]string{OptSchema, benchCols}, kv...)...)
+	rows := benchRow(b)
+	msgs, err := c.enc.Encode(rows)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(msgs[0])))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.enc.Encode(rows); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchFormatDecode(b *testing.B, kv ...string) {
+	c := jsonFormat(b, append([]string{OptSchema, benchCols}, kv...)...)
+	msgs, err := c.enc.Encode(benchRow(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(msgs[0])))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.dec.Decode(msgs[0]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFormatEncode writes the 10-field record through the json format's row face, as
+// Flink writes it (timestamps as text, the decimal as a number).
+func BenchmarkFormatEncode(b *testing.B) { benchFormatEncode(b) }
+
+// BenchmarkFormatDecode reads the record into a typed struct of json.schema.
+func BenchmarkFormatDecode(b *testing.B) { benchFormatDecode(b) }
+
+// BenchmarkFormatDecodeSchemaless reads the same message without json.schema, into a map.
+func BenchmarkFormatDecodeSchemaless(b *testing.B) {
+	c := jsonFormat(b, OptSchema, benchCols)
+	msgs, err := c.enc.Encode(benchRow(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	reader := jsonFormat(b)
+	b.SetBytes(int64(len(msgs[0])))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := reader.dec.Decode(msgs[0]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFormatEncodeEnvelope and BenchmarkFormatDecodeEnvelope use Kafka's envelope
+// (json.schemas.enable).
+func BenchmarkFormatEncodeEnvelope(b *testing.B) { benchFormatEncode(b, OptSchemasEnable, "true") }
+
+func BenchmarkFormatDecodeEnvelope(b *testing.B) { benchFormatDecode(b, OptSchemasEnable, "true") }

@@ -368,9 +368,11 @@ func (c *Converter) schemaFor(raw []byte) (*connect.Schema, error) {
 	c.mu.Lock()
 	if e, ok := c.toConnect.m[string(raw)]; ok {
 		c.toConnect.touch(e)
-		c.lastText, c.lastSchema = e.key, e.val
+		// Read the entry under the lock: another goroutine may put the same text again.
+		sch := e.val
+		c.lastText, c.lastSchema = e.key, sch
 		c.mu.Unlock()
-		return e.val, nil
+		return sch, nil
 	}
 	c.mu.Unlock()
 	sch, _, err := c.dec.parseSchema(raw)

@@ -136,7 +136,7 @@ func (d *Decoder) value(s *scanner, sch *connect.Schema) (any, error) {
 	default:
 		return nil, convErrorf("Unknown schema type: %s", sch.Type)
 	}
-	return nil, mismatch(sch, c)
+	return d.lenient(s, sch, c)
 }
 
 func mismatch(sch *connect.Schema, c byte) error {
@@ -182,10 +182,19 @@ func (d *Decoder) anyValue(s *scanner, c byte) (any, error) {
 	}
 	if integral {
 		n, ok := parseInt64(tok)
-		if !ok {
-			return nil, convErrorf("Numeric value (%s) out of range of INT64", tok)
+		switch {
+		case ok:
+			return n, nil
+		case d.opts.NumbersAsDecimal:
+			return decimalToken(tok)
+		case d.opts.Flink:
+			// Beyond int64 without a schema: the nearest double, as JavaScript reads it.
+			return parseFloat(tok, 64), nil
 		}
-		return n, nil
+		return nil, convErrorf("Numeric value (%s) out of range of INT64", tok)
+	}
+	if d.opts.NumbersAsDecimal {
+		return decimalToken(tok)
 	}
 	return parseFloat(tok, 64), nil
 }
@@ -228,6 +237,9 @@ func (d *Decoder) float(s *scanner, sch *connect.Schema, c byte, bits int) (floa
 			return math.Inf(1), nil
 		case "-Infinity":
 			return math.Inf(-1), nil
+		}
+		if d.opts.Flink {
+			return floatText(str, sch, bits)
 		}
 		return 0, mismatch(sch, c)
 	}
@@ -362,6 +374,9 @@ func (d *Decoder) mapValue(s *scanner, sch *connect.Schema, c byte) (any, error)
 			return nil, convErrorf("Maps with string fields should be encoded as JSON objects, but found %s", nodeType(c))
 		}
 		return d.object(s, sch.ValueSchema)
+	}
+	if d.opts.Flink && c == '{' {
+		return d.keyedObject(s, sch.KeySchema, sch.ValueSchema)
 	}
 	if c != '[' {
 		return nil, convErrorf("Maps with non-string fields should be encoded as JSON array of tuples, but found %s", nodeType(c))
@@ -581,6 +596,9 @@ func (d *Decoder) structValue(s *scanner, sch *connect.Schema) (*connect.Struct,
 			continue
 		}
 		f := &fields[i]
+		if d.opts.FailOnMissingField {
+			return nil, convErrorf("Could not find field with name '%s'.", f.Name)
+		}
 		v, err := d.null(f.Schema)
 		if err != nil {
 			return nil, inField(err, f.Name)
@@ -620,6 +638,9 @@ func findField(sch *connect.Schema, key []byte, hint int) int {
 
 // logical reads a Decimal, Date, Time or Timestamp; Kafka picks the conversion by schema name.
 func (d *Decoder) logical(s *scanner, sch *connect.Schema, lt logicalType, c byte) (any, error) {
+	if d.opts.Flink && (c == '"' || lt == logicalDecimal && isNumberStart(c)) {
+		return d.textLogical(s, sch, lt)
+	}
 	switch lt {
 	case logicalDecimal:
 		if c == '"' {

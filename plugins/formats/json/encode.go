@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/raftconnect/raftconnect/connect"
+	"github.com/raftconnect/raftconnect/plugins/formats"
 	"github.com/raftconnect/raftconnect/plugins/formats/json/javatext"
 )
 
@@ -30,13 +31,61 @@ const (
 // format: timestamp formats, map null keys, ignore-parse-errors, ...) extend this struct and
 // the few places that consult it (logical types, map keys, null handling) rather than the
 // envelope, which only JsonConverter uses.
+//
+// Every field after ReplaceNullWithDefault serves the `json` row format; at their zero values
+// the encoder and decoder behave exactly as Kafka's JsonConverter.
 type Options struct {
 	// DecimalFormat is how Decimal values are written. Both forms are accepted when reading.
 	DecimalFormat DecimalFormat
 	// ReplaceNullWithDefault writes, and reads, a null value whose schema has a default as
 	// that default (Kafka's replace.null.with.default).
 	ReplaceNullWithDefault bool
+
+	// Flink selects the JSON of Flink's json format instead of Kafka's (see the package
+	// documentation): dates, times and timestamps as text, decimals as numbers without trailing
+	// zeros, every map as an object, and lenient reading of scalars written as strings (and of
+	// strings written as other JSON). DecimalFormat is not consulted: decimals are numbers.
+	Flink bool
+	// TimestampFormat is the text of Timestamp values when Flink is set
+	// (json.timestamp-format.standard).
+	TimestampFormat formats.TimestampFormat
+	// DecimalPlain writes numeric decimals in plain notation, as BigDecimal.toPlainString does,
+	// instead of BigDecimal.toString's, which switches to an exponent for large and small
+	// values (json.encode.decimal-as-plain-number). It applies with DecimalNumeric and with
+	// Flink.
+	DecimalPlain bool
+	// MapNullKey is what a null map key becomes where the map is written as a JSON object
+	// (json.map-null-key.mode); MapNullKeyLiteral is the field name MapNullKeyAsLiteral uses.
+	MapNullKey        MapNullKeyMode
+	MapNullKeyLiteral string
+	// IgnoreNullFields leaves struct fields whose value is null, and null entries of schemaless
+	// objects, out of the JSON (json.encode.ignore-null-fields). Entries of maps with a schema
+	// are kept, as Flink keeps them.
+	IgnoreNullFields bool
+	// FailOnMissingField makes a struct field missing from its JSON object an error instead of
+	// null (json.fail-on-missing-field).
+	FailOnMissingField bool
+	// NumbersAsDecimal reads numbers without a schema exactly: those with a fraction or an
+	// exponent, and integers beyond int64, become connect.Decimal (which is also written back
+	// without a schema) instead of float64 (json.decode.numbers-as-decimal).
+	NumbersAsDecimal bool
 }
+
+// MapNullKeyMode is what a null map key becomes in a JSON object.
+type MapNullKeyMode int8
+
+const (
+	// MapNullKeyKafka writes the key as Kafka does: the text of its JSON, "null".
+	MapNullKeyKafka MapNullKeyMode = iota
+	// MapNullKeyFail makes a null key an error (Flink's FAIL, the json format's default).
+	MapNullKeyFail
+	// MapNullKeyDrop leaves the entry out (Flink's DROP).
+	MapNullKeyDrop
+	// MapNullKeyAsLiteral writes the key as Options.MapNullKeyLiteral (Flink's LITERAL). When
+	// the map also holds a key with that text, the null key's entry is left out so that the
+	// object has no duplicate field.
+	MapNullKeyAsLiteral
+)
 
 // DefaultOptions are Kafka JsonConverter's defaults.
 func DefaultOptions() Options {
@@ -164,12 +213,26 @@ func (e *Encoder) schemaless(dst []byte, v any) ([]byte, error) {
 	case []any:
 		return e.array(dst, nil, x)
 	case map[string]any:
-		return e.stringMap(dst, nil, x)
+		return e.stringMap(dst, nil, x, e.opts.IgnoreNullFields)
 	case map[any]any:
 		return e.anyMap(dst, nil, nil, x)
 	case *connect.Struct:
+		if e.opts.Flink {
+			// A struct carries its schema: rows of CDC formats hold structs in schemaless maps.
+			return e.structValue(dst, x.Schema(), x)
+		}
 		// Kafka compares the struct's schema with the (absent) record schema and fails.
 		return dst, convErrorf("Mismatching schema.")
+	case connect.Decimal:
+		if e.opts.Flink || e.opts.NumbersAsDecimal {
+			return e.numericDecimal(dst, x), nil
+		}
+	case time.Time:
+		if e.opts.Flink {
+			dst = append(dst, '"')
+			dst = formats.AppendTimestamp(dst, x, e.opts.TimestampFormat)
+			return append(dst, '"'), nil
+		}
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
@@ -211,7 +274,7 @@ func (e *Encoder) mapValue(dst []byte, s *connect.Schema, v any) ([]byte, error)
 	switch m := v.(type) {
 	case map[string]any:
 		if s.KeySchema == nil || s.KeySchema.Type == connect.TypeString {
-			return e.stringMap(dst, s.ValueSchema, m)
+			return e.stringMap(dst, s.ValueSchema, m, false)
 		}
 		// A string-keyed Go map under a non-string key schema: the keys do not fit, which
 		// the pair encoding reports as Kafka does.
@@ -230,11 +293,15 @@ func (e *Encoder) mapValue(dst []byte, s *connect.Schema, v any) ([]byte, error)
 	return e.reflectedMap(dst, s.KeySchema, s.ValueSchema, rv)
 }
 
-// stringMap writes a string-keyed map as a JSON object, keys sorted.
-func (e *Encoder) stringMap(dst []byte, vs *connect.Schema, m map[string]any) ([]byte, error) {
+// stringMap writes a string-keyed map as a JSON object, keys sorted; skipNulls leaves out the
+// entries whose value is nil.
+func (e *Encoder) stringMap(dst []byte, vs *connect.Schema, m map[string]any, skipNulls bool) ([]byte, error) {
 	var small [16]string
 	keys := small[:0]
-	for k := range m {
+	for k, v := range m {
+		if skipNulls && v == nil {
+			continue
+		}
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
@@ -255,9 +322,10 @@ func (e *Encoder) stringMap(dst []byte, vs *connect.Schema, m map[string]any) ([
 
 // anyMap writes a map with keys of any type: as a JSON object when the key schema is STRING
 // (or, schemaless, when every key is a string), otherwise as an array of [key, value] pairs.
+// With Options.Flink every map is an object, keyed by the text of each key's JSON.
 func (e *Encoder) anyMap(dst []byte, ks, vs *connect.Schema, m map[any]any) ([]byte, error) {
-	objectMode := ks != nil && ks.Type == connect.TypeString
-	if ks == nil {
+	objectMode := e.opts.Flink || ks != nil && ks.Type == connect.TypeString
+	if ks == nil && !objectMode {
 		objectMode = true
 		for k := range m {
 			if _, ok := k.(string); !ok {
@@ -274,7 +342,22 @@ func (e *Encoder) anyMap(dst []byte, ks, vs *connect.Schema, m map[any]any) ([]b
 	}
 	entries := make([]entry, 0, len(m))
 	var scratch []byte
+	nullKey := -1 // the entry of a null key written as MapNullKeyLiteral
 	for k, x := range m {
+		if x == nil && ks == nil && vs == nil && e.opts.IgnoreNullFields {
+			continue // a schemaless object's null entry
+		}
+		if k == nil && objectMode && e.opts.MapNullKey != MapNullKeyKafka {
+			switch e.opts.MapNullKey {
+			case MapNullKeyDrop:
+				continue
+			case MapNullKeyAsLiteral:
+				nullKey = len(entries)
+				entries = append(entries, entry{text: e.opts.MapNullKeyLiteral, val: x})
+				continue
+			}
+			return dst, convErrorf("JSON format doesn't support to serialize map data with null keys. You can drop null key entries or encode null in literals by specifying json.map-null-key.mode option.")
+		}
 		start := len(scratch)
 		var err error
 		if scratch, err = e.value(scratch, ks, k); err != nil {
@@ -285,6 +368,14 @@ func (e *Encoder) anyMap(dst []byte, ks, vs *connect.Schema, m map[any]any) ([]b
 			en.text = keyText(k, en.key)
 		}
 		entries = append(entries, en)
+	}
+	if nullKey >= 0 {
+		for i := range entries {
+			if i != nullKey && entries[i].text == e.opts.MapNullKeyLiteral {
+				entries = slices.Delete(entries, nullKey, nullKey+1)
+				break
+			}
+		}
 	}
 	if objectMode {
 		slices.SortFunc(entries, func(a, b entry) int { return cmp.Compare(a.text, b.text) })
@@ -342,15 +433,21 @@ func (e *Encoder) structValue(dst []byte, s *connect.Schema, v any) ([]byte, err
 	}
 	dst = append(dst, '{')
 	var err error
+	first := true
 	for i := range s.Fields {
 		f := &s.Fields[i]
-		if i > 0 {
+		// The raw value, so that null handling (default or null) follows the options.
+		v := st.RawIndex(i)
+		if v == nil && e.opts.IgnoreNullFields && (f.Schema.Default == nil || !e.opts.ReplaceNullWithDefault) {
+			continue
+		}
+		if !first {
 			dst = append(dst, ',')
 		}
+		first = false
 		dst = appendString(dst, f.Name)
 		dst = append(dst, ':')
-		// The raw value, so that null handling (default or null) follows the options.
-		if dst, err = e.value(dst, f.Schema, st.RawIndex(i)); err != nil {
+		if dst, err = e.value(dst, f.Schema, v); err != nil {
 			return dst, inField(err, f.Name)
 		}
 	}
@@ -421,13 +518,16 @@ const msPerDay = 24 * 60 * 60 * 1000
 // logical writes a Decimal, Date, Time or Timestamp. Kafka picks the logical conversion by
 // schema name alone, whatever the schema type says, and so does this.
 func (e *Encoder) logical(dst []byte, s *connect.Schema, lt logicalType, v any) ([]byte, error) {
+	if e.opts.Flink {
+		return e.textLogical(dst, s, lt, v)
+	}
 	if lt == logicalDecimal {
 		d, ok := v.(connect.Decimal)
 		if !ok {
 			return dst, convErrorf("Invalid type for Decimal, expected connect.Decimal but was %T", v)
 		}
 		if e.opts.DecimalFormat == DecimalNumeric {
-			return javatext.AppendBigDecimal(dst, d), nil
+			return e.numericDecimal(dst, d), nil
 		}
 		scale, err := decimalScale(s)
 		if err != nil {
