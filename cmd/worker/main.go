@@ -3,6 +3,7 @@
 //
 //	worker --dev                       in-memory Kafka broker + worker, nothing to configure
 //	worker [flags] [worker.properties] against a real Kafka cluster
+//	worker convert --from F --to F ... convert messages between data formats
 package main
 
 import (
@@ -27,9 +28,10 @@ import (
 	"github.com/raftconnect/raftconnect/raftstore"
 	"github.com/raftconnect/raftconnect/restapi"
 
+	"github.com/raftconnect/raftconnect/plugins/formats/convert"
+
 	_ "github.com/raftconnect/raftconnect/plugins/file"
-	_ "github.com/raftconnect/raftconnect/plugins/formats/json"
-	_ "github.com/raftconnect/raftconnect/plugins/formats/plain"
+	_ "github.com/raftconnect/raftconnect/plugins/formats/all"
 )
 
 // Set by the build (-ldflags "-X main.version=... -X main.commit=...").
@@ -59,6 +61,9 @@ func (s setFlags) Set(v string) error {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, start time.Time) int {
+	if len(args) > 0 && args[0] == "convert" {
+		return convert.Run(ctx, args[1:], os.Stdin, stdout, stderr)
+	}
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { usage(fs, stderr) }
@@ -282,6 +287,9 @@ func usage(fs *flag.FlagSet, out io.Writer) {
 	fmt.Fprintf(out, `Usage:
   worker --dev                          in-memory Kafka broker on 127.0.0.1:9092 + worker on :8083
   worker [flags] [worker.properties]    run against a Kafka cluster
+  worker convert --help                 convert messages between data formats (json, csv, avro,
+                                        avro-confluent, debezium-json, canal-json, maxwell-json,
+                                        raw, protobuf)
 
 Flags:
 `)

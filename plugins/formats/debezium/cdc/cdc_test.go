@@ -1,0 +1,356 @@
+package cdc
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/raftconnect/raftconnect/connect"
+	"github.com/raftconnect/raftconnect/plugins/formats"
+)
+
+func parse(t *testing.T, s string) *Node {
+	t.Helper()
+	var p Parser
+	n, err := p.ParseAll(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &n
+}
+
+func TestInferLattice(t *testing.T) {
+	cases := []struct {
+		name string
+		opts InferOptions
+		rows []string
+		want string
+	}{
+		{"json types", InferOptions{}, []string{`{"i":1,"f":1.5,"s":"x","b":true,"n":null,"o":{"a":1},"a":[1,2]}`},
+			"STRUCT{i:INT64?,f:FLOAT64?,s:STRING?,b:BOOLEAN?,n:STRING?,o:STRUCT{a:INT64?}?,a:ARRAY<INT64?>?}?"},
+		{"int meets double", InferOptions{}, []string{`{"x":1}`, `{"x":2.5}`}, "STRUCT{x:FLOAT64?}?"},
+		{"int meets exact decimal", InferOptions{ExactDecimal: true}, []string{`{"x":1}`, `{"x":2.50}`, `{"x":0.125}`},
+			"STRUCT{x:org.apache.kafka.connect.data.Decimal:BYTES?}?"},
+		{"big integer is exact", InferOptions{}, []string{`{"x":18446744073709551615}`}, "STRUCT{x:org.apache.kafka.connect.data.Decimal:BYTES?}?"},
+		{"number meets string", InferOptions{}, []string{`{"x":1}`, `{"x":"a"}`}, "STRUCT{x:STRING?}?"},
+		{"boolean meets number", InferOptions{}, []string{`{"x":true}`, `{"x":1}`}, "STRUCT{x:STRING?}?"},
+		{"object meets string", InferOptions{}, []string{`{"x":{"a":1}}`, `{"x":"s"}`}, "STRUCT{x:STRING?}?"},
+		{"objects merge", InferOptions{}, []string{`{"x":{"a":1}}`, `{"x":{"b":"s","a":2.5}}`}, "STRUCT{x:STRUCT{a:FLOAT64?,b:STRING?}?}?"},
+		{"new columns append, missing ones stay", InferOptions{}, []string{`{"a":1,"b":2}`, `{"c":3,"a":4}`}, "STRUCT{a:INT64?,b:INT64?,c:INT64?}?"},
+		{"empty array", InferOptions{}, []string{`{"x":[]}`}, "STRUCT{x:ARRAY<STRING?>?}?"},
+		{"primitive as string", InferOptions{PrimitiveAsString: true}, []string{`{"i":1,"b":false,"o":{"f":1.5}}`},
+			"STRUCT{i:STRING?,b:STRING?,o:STRUCT{f:STRING?}?}?"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := NewInferrer(c.opts)
+			var sc Scratch
+			var nodes []*Node
+			for _, r := range c.rows {
+				nodes = append(nodes, parse(t, r))
+			}
+			s, err := in.Infer(&sc, nodes...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.String() != c.want {
+				t.Errorf("got %s\nwant %s", s, c.want)
+			}
+			for i, n := range nodes {
+				if _, err := BuildStruct(s, n); err != nil {
+					t.Errorf("row %d does not fit its inferred schema: %v", i, err)
+				}
+			}
+		})
+	}
+}
+
+func TestBuildStructValues(t *testing.T) {
+	in := NewInferrer(InferOptions{ExactDecimal: true})
+	var sc Scratch
+	a, b := parse(t, `{"d":1.5,"s":"x","o":{"k":[true]}}`), parse(t, `{"d":2,"s":3,"o":null}`)
+	s, err := in.Infer(&sc, a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := BuildStruct(s, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := st.Get("d").(connect.Decimal); d.String() != "2.0" {
+		t.Errorf("integer in a scale-1 decimal column: %s, want 2.0", d)
+	}
+	if st.Get("s") != "3" {
+		t.Errorf("number in a string column: %v, want its text", st.Get("s"))
+	}
+	st, _ = BuildStruct(s, a)
+	if got := st.GetStruct("o").Get("k").([]any)[0]; got != true {
+		t.Errorf("nested array element: %v", got)
+	}
+}
+
+func TestInferCachesSchemas(t *testing.T) {
+	in := NewInferrer(InferOptions{})
+	var sc Scratch
+	s1, _ := in.Infer(&sc, parse(t, `{"a":1,"b":"x"}`))
+	s2, _ := in.Infer(&sc, parse(t, `{"a":7,"b":null}`))
+	s3, _ := in.Infer(&sc, parse(t, `{"a":"7","b":"x"}`))
+	if s1 != s2 {
+		t.Error("messages of the same shape got different schema pointers")
+	}
+	if s1 == s3 {
+		t.Error("different shapes share a schema")
+	}
+	if s1.Fields[0].Name != "a" || s1.Field("b") == nil {
+		t.Errorf("schema fields: %s", s1)
+	}
+}
+
+func TestRoundDecimal(t *testing.T) {
+	cases := []struct {
+		in        string
+		scale     int32
+		precision int
+		want      string
+		fits      bool
+	}{
+		{"12.345", 2, 38, "12.35", true},
+		{"-12.345", 2, 38, "-12.35", true},
+		{"12.344", 2, 38, "12.34", true},
+		{"1.5", 0, 0, "2", true},
+		{"7", 3, 4, "7.000", true},
+		{"12345", 0, 4, "12345", false},
+		{"99999999999999999999.5", 18, 38, "99999999999999999999.500000000000000000", true},
+		{"999999999999999999999", 18, 38, "999999999999999999999.000000000000000000", false},
+	}
+	for _, c := range cases {
+		d, err := connect.ParseDecimal(c.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, fits := RoundDecimal(d, c.scale, c.precision)
+		if got.String() != c.want || fits != c.fits {
+			t.Errorf("RoundDecimal(%s, %d, %d) = %s, %v; want %s, %v", c.in, c.scale, c.precision, got, fits, c.want, c.fits)
+		}
+	}
+	if _, err := ParseDecimalScale("1.234", 2); err == nil {
+		t.Error("ParseDecimalScale dropped a digit instead of failing")
+	}
+}
+
+func logical(name string, t connect.Type) *connect.Schema {
+	return connect.NewSchemaBuilder(t).Name(name).Optional().MustBuild()
+}
+
+func TestTemporalReadsEveryEncoding(t *testing.T) {
+	day := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)
+	ts := time.Date(2024, 1, 2, 3, 4, 5, 123456000, time.UTC)
+	clock := time.Date(1970, 1, 1, 3, 4, 5, 123456000, time.UTC)
+	cases := []struct {
+		s    *connect.Schema
+		v    any
+		kind TemporalKind
+		want time.Time
+	}{
+		{connect.DateSchema().MustBuild(), day, DateKind, day},
+		{logical(DebeziumDate, connect.TypeInt32), int32(19724), DateKind, day},
+		{logical(DebeziumTime, connect.TypeInt32), int32(11045123), TimeKind, clock.Truncate(time.Millisecond)},
+		{logical(DebeziumMicroTime, connect.TypeInt64), int64(11045123456), TimeKind, clock},
+		{logical(DebeziumNanoTime, connect.TypeInt64), int64(11045123456000), TimeKind, clock},
+		{logical(DebeziumTimestamp, connect.TypeInt64), ts.UnixMilli(), TimestampKind, ts.Truncate(time.Millisecond)},
+		{logical(DebeziumMicroTimestamp, connect.TypeInt64), ts.UnixMicro(), TimestampKind, ts},
+		{logical(DebeziumNanoTimestamp, connect.TypeInt64), ts.UnixNano(), TimestampKind, ts},
+		{logical(DebeziumZonedTimestamp, connect.TypeString), "2024-01-02T05:04:05.123456+02:00", InstantKind, ts},
+		{logical(DebeziumZonedTime, connect.TypeString), "03:04:05.123456Z", TimeKind, clock},
+	}
+	for _, c := range cases {
+		kind, got, ok, err := Temporal(c.s, c.v)
+		if err != nil || !ok || kind != c.kind || !got.Equal(c.want) {
+			t.Errorf("%s %v: got %v %v %v %v, want %v %v", c.s.Name, c.v, kind, got, ok, err, c.kind, c.want)
+		}
+	}
+	if _, _, _, err := Temporal(logical(DebeziumDate, connect.TypeInt32), int64(1)); err == nil {
+		t.Error("a value of the wrong Go type was accepted")
+	}
+	if k, _, ok, _ := Temporal(connect.OptionalStringSchema, "2024-01-02"); k != NotTemporal || ok {
+		t.Error("a plain string was read as a date")
+	}
+}
+
+func TestAppendText(t *testing.T) {
+	ts := time.Date(2024, 1, 2, 3, 4, 5, 500000000, time.UTC)
+	dec := connect.DecimalSchema(2).Optional().MustBuild()
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	vsd := connect.StructBuilder().Name(DebeziumVariableScaleDecimal).Optional().
+		Field("scale", connect.Int32Schema).Field("value", connect.BytesSchema).MustBuild()
+	cases := []struct {
+		s    *connect.Schema
+		v    any
+		zone *time.Location
+		want string
+	}{
+		{connect.OptionalBooleanSchema, true, nil, "1"},
+		{connect.OptionalInt8Schema, int8(-7), nil, "-7"},
+		{connect.OptionalFloat64Schema, 1e7, nil, "1.0E7"},
+		{connect.OptionalFloat64Schema, 0.1, nil, "0.1"},
+		{connect.OptionalFloat32Schema, float32(3.14), nil, "3.14"},
+		{dec, connect.NewDecimal(-500, 2), nil, "-5.00"},
+		{vsd, connect.NewStruct(vsd).MustPut("scale", int32(3)).MustPut("value", []byte{0x30, 0x39}), nil, "12.345"},
+		{connect.DateSchema().MustBuild(), time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC), nil, "1969-12-31"},
+		{connect.TimestampSchema().MustBuild(), ts, nil, "2024-01-02 03:04:05.5"},
+		{logical(DebeziumMicroTimestamp, connect.TypeInt64), ts.UnixMicro(), nil, "2024-01-02 03:04:05.5"},
+		{logical(DebeziumZonedTimestamp, connect.TypeString), "2024-01-02T03:04:05Z", shanghai, "2024-01-02 11:04:05"},
+		{connect.OptionalBytesSchema, []byte{0xde, 0xad, 0x41}, nil, "Þ\u00adA"},
+		{connect.ArrayOf(connect.OptionalStringSchema).MustBuild(), []any{"a", nil}, nil, `["a",null]`},
+		{connect.OptionalStringSchema, "as is", nil, "as is"},
+	}
+	for _, c := range cases {
+		got, err := AppendText(nil, c.s, c.v, TextStyle{Zone: c.zone})
+		if err != nil {
+			t.Errorf("%s: %v", c.s, err)
+			continue
+		}
+		if string(got) != c.want {
+			t.Errorf("%s %v: got %q, want %q", c.s, c.v, got, c.want)
+		}
+	}
+	b, err := Latin1Bytes("Þ\u00adA")
+	if err != nil || string(b) != "\xde\xad\x41" {
+		t.Errorf("Latin1Bytes: %x %v", b, err)
+	}
+	if _, err := Latin1Bytes("张"); err == nil {
+		t.Error("Latin1Bytes accepted a character beyond U+00FF")
+	}
+}
+
+func TestAppendJSON(t *testing.T) {
+	ts := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+	row := connect.StructBuilder().Optional().
+		Field("d", connect.DecimalSchema(2).Optional().MustBuild()).
+		Field("t", connect.TimestampSchema().Optional().MustBuild()).
+		Field("day", logical(DebeziumDate, connect.TypeInt32)).
+		Field("z", logical(DebeziumZonedTimestamp, connect.TypeString)).
+		Field("j", logical(DebeziumJSON, connect.TypeString)).
+		Field("b", connect.OptionalBytesSchema).
+		Field("nan", connect.OptionalFloat64Schema).
+		Field("m", connect.MapOf(connect.StringSchema, connect.OptionalInt32Schema).Optional().MustBuild()).
+		MustBuild()
+	st := connect.NewStruct(row).
+		MustPut("d", connect.NewDecimal(1234, 2)).MustPut("t", ts).MustPut("day", int32(1)).
+		MustPut("z", "2024-01-02T03:04:05Z").MustPut("j", `{"a": [1, 2]}`).MustPut("b", []byte("hi")).
+		MustPut("nan", math.NaN()).MustPut("m", map[string]any{"y": int32(2), "x": int32(1)})
+	maxwell, err := AppendJSON(nil, row, st, JSONStyle{Timestamps: formats.TimestampISO8601})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"d":12.34,"t":"2024-01-02T03:04:05","day":"1970-01-02","z":"2024-01-02T03:04:05","j":{"a":[1,2]},"b":"aGk=","nan":"NaN","m":{"x":1,"y":2}}`
+	if string(maxwell) != want {
+		t.Errorf("text style:\n got %s\nwant %s", maxwell, want)
+	}
+	dbz, err := AppendJSON(nil, row, st, JSONStyle{KeepDebezium: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = `{"d":12.34,"t":"2024-01-02 03:04:05","day":1,"z":"2024-01-02T03:04:05Z","j":"{\"a\": [1, 2]}","b":"aGk=","nan":"NaN","m":{"x":1,"y":2}}`
+	if string(dbz) != want {
+		t.Errorf("Debezium style:\n got %s\nwant %s", dbz, want)
+	}
+}
+
+func row(t *testing.T, op formats.Op, table string) formats.Row {
+	t.Helper()
+	s := connect.StructBuilder().Optional().Field("id", connect.OptionalInt64Schema).MustBuild()
+	return formats.Row{Op: op, Table: table, Schema: s, Value: connect.NewStruct(s).MustPut("id", int64(1))}
+}
+
+func TestEventsPairing(t *testing.T) {
+	I, UB, UA, D := formats.Insert, formats.UpdateBefore, formats.UpdateAfter, formats.Delete
+	cases := []struct {
+		ops    []formats.Op
+		tables []string
+		want   string
+	}{
+		{[]formats.Op{I, UB, UA, D}, nil, "c u d"},
+		{[]formats.Op{UA}, nil, "c"},                        // lone +U: Flink's create
+		{[]formats.Op{UB}, nil, "d"},                        // lone -U: Flink's delete
+		{[]formats.Op{UB, UB, UA}, nil, "d u"},              // the second -U pairs
+		{[]formats.Op{UB, UA}, []string{"t1", "t2"}, "d c"}, // different tables never pair
+		{[]formats.Op{UA, UB, UA, UB}, nil, "c u d"},        // out of order
+		{[]formats.Op{UB, UA, UB, UA}, []string{"a", "a", "b", "b"}, "u u"},
+	}
+	for _, c := range cases {
+		var rows []formats.Row
+		for i, op := range c.ops {
+			table := "t"
+			if c.tables != nil {
+				table = c.tables[i]
+			}
+			rows = append(rows, row(t, op, table))
+		}
+		var got []string
+		for _, e := range Events(rows) {
+			got = append(got, OpCode(&e))
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("%v: got %v, want %s", c.ops, got, c.want)
+		}
+	}
+	ddl := []formats.Row{{DDL: "DROP TABLE t"}}
+	if e := Events(ddl); len(e) != 1 || e[0].Kind != SchemaChange || e[0].Row() != &ddl[0] {
+		t.Errorf("DDL row: %+v", e)
+	}
+}
+
+func TestChangedAndOverlay(t *testing.T) {
+	s := connect.StructBuilder().Optional().
+		Field("id", connect.OptionalInt64Schema).Field("a", connect.OptionalStringSchema).Field("b", connect.OptionalStringSchema).MustBuild()
+	after := connect.NewStruct(s).MustPut("id", int64(1)).MustPut("a", "new").MustPut("b", "same")
+	old := parse(t, `{"a":"old","b":null}`)
+	before, err := Overlay(after, old, func(f *connect.Field, n *Node) (any, error) { return NodeValue(f.Schema, n) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Get("a") != "old" || before.Get("b") != nil || before.Get("id") != int64(1) {
+		t.Errorf("before image %v", before)
+	}
+	if after.Get("a") != "new" {
+		t.Error("Overlay changed the data row")
+	}
+	var names []string
+	for _, i := range Changed(before, after) {
+		names = append(names, s.Fields[i].Name)
+	}
+	if strings.Join(names, ",") != "a,b" {
+		t.Errorf("changed columns %v, want a,b", names)
+	}
+	if _, err := Overlay(after, parse(t, `{"nope":1}`), nil); err == nil {
+		t.Error("an old column missing from the row was accepted")
+	}
+}
+
+func TestGoSchemaAndValue(t *testing.T) {
+	m := map[string]any{"s": "x", "n": int64(1), "i": 2, "l": []string{"a"}, "o": map[string]any{"b": true}, "d": connect.NewDecimal(5, 1), "nil": nil}
+	s, err := GoSchema(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.String(); got != "STRUCT{d:org.apache.kafka.connect.data.Decimal:BYTES?,i:INT64?,l:ARRAY<STRING?>?,n:INT64?,nil:STRING?,o:STRUCT{b:BOOLEAN?}?,s:STRING?}?" {
+		t.Errorf("schema %s", got)
+	}
+	v, err := GoValue(s, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := v.(*connect.Struct)
+	if err := st.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	back := StructToGo(st).(map[string]any)
+	if back["i"] != int64(2) || back["o"].(map[string]any)["b"] != true || len(back["l"].([]any)) != 1 {
+		t.Errorf("round trip: %v", back)
+	}
+	if _, err := GoSchema([]any{"a", int64(1)}); err == nil {
+		t.Error("an array of mixed types was accepted")
+	}
+}

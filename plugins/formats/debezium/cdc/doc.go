@@ -1,0 +1,15 @@
+// Package cdc is the change-row model the CDC formats (debezium-json, canal-json, maxwell-json)
+// share, so that any of them re-encodes what another decoded:
+//
+//   - Parser, an order-preserving JSON parser that keeps number literals and lets an envelope
+//     decoder parse the members it needs in one pass;
+//   - Inferrer, which types schemaless rows from their JSON values (one schema per message,
+//     cached so that messages of a table share it);
+//   - the reading of Debezium's logical types (Temporal, DecimalOf) and the text and JSON forms
+//     the formats write (AppendText for Canal, AppendJSON for Maxwell and schemaless Debezium);
+//   - Events, which pairs UpdateBefore/UpdateAfter rows into updates;
+//   - Converter, the Connect converter face: a change event as a Debezium-style envelope struct.
+//
+// It lives under debezium/ only because of where its authors could write; it belongs at
+// plugins/formats/cdc, next to the core helpers it overlaps with.
+package cdc
