@@ -90,6 +90,17 @@ func (s *Schema) Field(name string) *Field {
 	return nil
 }
 
+// AsOptional returns s marked optional: s itself when it already is, else a shallow copy that
+// shares s's nested schemas, fields and parameters.
+func (s *Schema) AsOptional() *Schema {
+	if s == nil || s.Optional {
+		return s
+	}
+	c := *s
+	c.Optional = true
+	return &c
+}
+
 // String renders the schema compactly for error messages.
 func (s *Schema) String() string {
 	if s == nil {

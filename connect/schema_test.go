@@ -248,3 +248,14 @@ func TestPredefinedSchemas(t *testing.T) {
 		}
 	}
 }
+
+func TestAsOptional(t *testing.T) {
+	s := StructBuilder().Name("p").Field("a", Int32Schema).MustBuild()
+	o := s.AsOptional()
+	if !o.Optional || s.Optional || o.Field("a") == nil || o.Name != "p" {
+		t.Fatalf("AsOptional: %+v from %+v", o, s)
+	}
+	if o.AsOptional() != o {
+		t.Fatal("AsOptional of an optional schema must return it unchanged")
+	}
+}
