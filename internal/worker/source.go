@@ -313,6 +313,12 @@ func (t *sourceTask) commitOffsets(ctx context.Context) {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.flushTimeout)
 		err := t.offsets.CommitOffsets(cctx, t.id, t.epoch, ready)
 		cancel()
+		if errors.Is(err, errNotOwner) {
+			// Deleted or moved: the new owner starts from the last committed offsets.
+			t.log.Info("source offsets not committed: the task is no longer assigned here", "error", err)
+			t.tracker.done(ready)
+			return
+		}
 		if err != nil {
 			t.log.Error("committing source offsets failed; they will be retried", "error", err)
 			return

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -56,8 +57,15 @@ func (s storeOffsets) CommitOffsets(ctx context.Context, id taskID, epoch uint64
 		Fence:   raftstore.Fence{Worker: s.worker, Epoch: epoch},
 		Entries: entries,
 	})
+	if errors.Is(err, raftstore.ErrFenced) || errors.Is(err, raftstore.ErrNotFound) {
+		return fmt.Errorf("%w: %w", errNotOwner, err)
+	}
 	return err
 }
+
+// errNotOwner: the task's offsets were refused because the task is no longer this worker's
+// (its connector was deleted or the task moved); retrying cannot help.
+var errNotOwner = errors.New("task no longer assigned to this worker")
 
 // decodeJSONMap decodes a JSON object keeping integral numbers as int64.
 func decodeJSONMap(raw []byte) (map[string]any, error) {
