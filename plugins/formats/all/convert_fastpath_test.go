@@ -1,4 +1,4 @@
-package convert
+package all_test
 
 import (
 	"bytes"
@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	_ "github.com/raftconnect/raftconnect/plugins/formats/avro"
-	_ "github.com/raftconnect/raftconnect/plugins/formats/json"
+	_ "github.com/raftconnect/raftconnect/plugins/formats/all"
+	"github.com/raftconnect/raftconnect/plugins/formats/convert"
 )
 
 const orderSchema = `{"type":"record","name":"Order","fields":[{"name":"id","type":"long"},{"name":"item","type":"string"},{"name":"price","type":"double"},{"name":"note","type":["null","string"],"default":null}]}`
 
-// TestJSONToAvroFastPathMatchesGeneralPath checks that the direct JSON → Avro encoding gives
+// TestJSONToAvroFastPathMatchesGeneralPath checks that `worker convert`'s direct JSON → Avro encoding gives
 // the same bytes as decoding JSON into Connect values and encoding those.
 func TestJSONToAvroFastPathMatchesGeneralPath(t *testing.T) {
 	input := `{"id":1,"item":"tea","price":2.5,"note":null}
@@ -21,7 +21,7 @@ func TestJSONToAvroFastPathMatchesGeneralPath(t *testing.T) {
 `
 	run := func(args ...string) string {
 		var out, errb bytes.Buffer
-		code := Run(context.Background(), append([]string{"--from", "json", "--to", "avro", "--option", "avro.schema=" + orderSchema}, args...), strings.NewReader(input), &out, &errb)
+		code := convert.Run(context.Background(), append([]string{"--from", "json", "--to", "avro", "--option", "avro.schema=" + orderSchema}, args...), strings.NewReader(input), &out, &errb)
 		if code != 0 {
 			t.Fatalf("convert %v: exit %d: %s", args, code, errb.String())
 		}
@@ -47,7 +47,7 @@ func BenchmarkJSONToAvro(b *testing.B) {
 	var out, errb bytes.Buffer
 	b.ReportAllocs()
 	b.ResetTimer()
-	if code := Run(context.Background(), []string{"--from", "json", "--to", "avro", "--option", "avro.schema=" + orderSchema}, &in, &out, &errb); code != 0 {
+	if code := convert.Run(context.Background(), []string{"--from", "json", "--to", "avro", "--option", "avro.schema=" + orderSchema}, &in, &out, &errb); code != 0 {
 		b.Fatalf("exit %d: %s", code, errb.String())
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
