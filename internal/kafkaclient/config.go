@@ -26,6 +26,9 @@ func Base(clientID string) *sarama.Config {
 	return c
 }
 
+// maxRetries bounds producer retries (about 8 minutes with the backoff below).
+const maxRetries = 100
+
 // Producer returns the configuration of a source task's producer: Kafka Connect's worker
 // producer semantics (acks=all, per-partition order kept across retries, retrying for as long
 // as it takes) using sarama's idempotent mode, which needs one request in flight per broker
@@ -39,7 +42,7 @@ func Producer(clientID string) *sarama.Config {
 	// Kafka Connect retries sends without limit; sarama sizes per-partition state by
 	// Retry.Max, so retry 100 times with a backoff growing to 5 s (about 8 minutes in all)
 	// and then surface the error, which fails the task visibly.
-	c.Producer.Retry.Max = 100
+	c.Producer.Retry.Max = maxRetries
 	c.Producer.Retry.BackoffFunc = func(retries, _ int) time.Duration {
 		return min(100*time.Millisecond<<min(retries, 6), 5*time.Second)
 	}
@@ -144,7 +147,15 @@ var producerKeys = map[string]setter{
 		}
 		return nil
 	}),
-	"retries":          intSetter(func(c *sarama.Config, n int) error { c.Producer.Retry.Max = n; return nil }),
+	"retries": intSetter(func(c *sarama.Config, n int) error {
+		if n < 0 {
+			return fmt.Errorf("must not be negative")
+		}
+		// sarama keeps per-partition state sized by Retry.Max; Kafka's default (2147483647,
+		// "retry forever") would exhaust memory, so large values mean our longest retry.
+		c.Producer.Retry.Max = min(n, maxRetries)
+		return nil
+	}),
 	"linger.ms":        msSetter(func(c *sarama.Config, d time.Duration) { c.Producer.Flush.Frequency = max(d, time.Millisecond) }),
 	"batch.size":       intSetter(func(c *sarama.Config, n int) error { c.Producer.Flush.Bytes = n; return nil }),
 	"max.request.size": intSetter(func(c *sarama.Config, n int) error { c.Producer.MaxMessageBytes = n; return nil }),
@@ -319,7 +330,11 @@ func parseJAAS(v string) (user, pass string, err error) {
 				return rest[1 : j+1]
 			}
 		}
-		return strings.TrimRight(strings.Fields(rest)[0], ";")
+		fields := strings.Fields(rest)
+		if len(fields) == 0 {
+			return ""
+		}
+		return strings.TrimRight(fields[0], ";")
 	}
 	user, pass = get("username"), get("password")
 	if user == "" {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -145,25 +146,50 @@ var sinkData = struct {
 	sync.Mutex
 	values  map[string][]string
 	flushed map[string]int
-}{values: map[string][]string{}, flushed: map[string]int{}}
+	opens   map[string]int
+}{values: map[string][]string{}, flushed: map[string]int{}, opens: map[string]int{}}
 
 func (s *memSink) Start(_ connect.ConnectorContext, cfg map[string]string) error {
 	s.cfg = cfg
 	return nil
 }
 func (s *memSink) TaskConfigs(max int) ([]map[string]string, error) {
-	return []map[string]string{{"sink.name": s.cfg["sink.name"]}}, nil
+	return []map[string]string{{"sink.name": s.cfg["sink.name"], "fail.first.flush": s.cfg["fail.first.flush"], "seek.open": s.cfg["seek.open"]}}, nil
 }
 func (*memSink) Stop() error                   { return nil }
 func (*memSink) ConfigDef() *connect.ConfigDef { return connect.NewConfigDef() }
 func (*memSink) NewTask() connect.SinkTask     { return &memSinkTask{} }
 
-type memSinkTask struct{ name string }
+// memSinkTask can be told (in its connector config) to fail its first flush
+// ("fail.first.flush") or to seek partition 0 of its topic in Open ("seek.open").
+type memSinkTask struct {
+	name      string
+	ctx       connect.SinkTaskContext
+	failFlush bool
+	seek      int64
+	topic     string
+}
 
 func (t *memSinkTask) Start(ctx connect.SinkTaskContext, cfg map[string]string) error {
-	t.name = cfg["sink.name"]
+	t.name, t.ctx, t.topic = cfg["sink.name"], ctx, cfg["topics"]
+	t.failFlush = cfg["fail.first.flush"] == "true"
+	t.seek = -1
+	if s := cfg["seek.open"]; s != "" {
+		fmt.Sscan(s, &t.seek)
+	}
 	return nil
 }
+
+func (t *memSinkTask) Open(tps []connect.TopicPartition) error {
+	sinkData.Lock()
+	sinkData.opens[t.name]++
+	sinkData.Unlock()
+	if t.seek >= 0 {
+		t.ctx.Seek(connect.TopicPartition{Topic: t.topic, Partition: 0}, t.seek)
+	}
+	return nil
+}
+func (t *memSinkTask) Close([]connect.TopicPartition) error { return nil }
 func (t *memSinkTask) Put(ctx context.Context, recs []*connect.SinkRecord) error {
 	sinkData.Lock()
 	defer sinkData.Unlock()
@@ -175,6 +201,12 @@ func (t *memSinkTask) Put(ctx context.Context, recs []*connect.SinkRecord) error
 func (t *memSinkTask) Flush(ctx context.Context, offs map[connect.TopicPartition]int64) error {
 	sinkData.Lock()
 	defer sinkData.Unlock()
+	if t.failFlush {
+		// Lose what was put since the last flush, as a sink whose write failed would.
+		t.failFlush = false
+		sinkData.values[t.name] = sinkData.values[t.name][:sinkData.flushed[t.name]]
+		return fmt.Errorf("disk full")
+	}
 	sinkData.flushed[t.name] = len(sinkData.values[t.name])
 	return nil
 }
@@ -201,6 +233,12 @@ type cluster struct {
 
 func newCluster(t *testing.T, broker *devbroker.Broker, dir string) *cluster {
 	t.Helper()
+	return newClusterWith(t, broker, dir, nil)
+}
+
+// newClusterWith starts a cluster whose worker configuration is overridden by props.
+func newClusterWith(t *testing.T, broker *devbroker.Broker, dir string, props map[string]string) *cluster {
+	t.Helper()
 	if broker == nil {
 		var err error
 		broker, err = devbroker.Start(0, 3)
@@ -216,8 +254,9 @@ func newCluster(t *testing.T, broker *devbroker.Broker, dir string) *cluster {
 	sinkData.Lock()
 	clear(sinkData.values)
 	clear(sinkData.flushed)
+	clear(sinkData.opens)
 	sinkData.Unlock()
-	cfg, err := ParseConfig(map[string]string{
+	wprops := map[string]string{
 		"bootstrap.servers":        strings.Join(broker.Addrs(), ","),
 		"key.converter":            "test.worker.StringConverter",
 		"value.converter":          "test.worker.StringConverter",
@@ -225,7 +264,9 @@ func newCluster(t *testing.T, broker *devbroker.Broker, dir string) *cluster {
 		"offset.flush.interval.ms": "100",
 		"data.dir":                 dir,
 		"node.id":                  "n1",
-	})
+	}
+	maps.Copy(wprops, props)
+	cfg, err := ParseConfig(wprops)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -313,7 +313,7 @@ func (w *Worker) RestartConnector(ctx context.Context, name string, includeTasks
 	var plan *restapi.ConnectorStateInfo
 	if includeTasks || onlyFailed {
 		info, err := w.stateInfo(name)
-		if err != nil {
+		if err != nil || w.store.Statuses(name).Connector == nil {
 			return nil, restapi.NotFound("Status for connector %s not found", name)
 		}
 		if !onlyFailed || info.Connector.State == stateFailed {
@@ -436,6 +436,7 @@ func (w *Worker) ResetConnectorTopics(ctx context.Context, name string) error {
 	w.topicsMu.Lock()
 	defer w.topicsMu.Unlock()
 	delete(w.topics, name)
+	w.topicsGen.Add(1)
 	return nil
 }
 
@@ -494,6 +495,8 @@ func (w *Worker) adminClient(config map[string]string) (sarama.ClusterAdmin, sar
 	if err != nil {
 		return nil, nil, err
 	}
+	// Offset managers built on this client report failed commits only with Return.Errors.
+	c.Consumer.Return.Errors = true
 	client, err := sarama.NewClient(w.cfg.BootstrapServers, c)
 	if err != nil {
 		return nil, nil, fmt.Errorf("connecting to Kafka: %w", err)
@@ -650,6 +653,9 @@ func (w *Worker) writeSinkOffsets(name string, config map[string]string, offs ma
 	}
 	defer client.Close()
 	group := sinkGroup(name, config)
+	if err := groupIsEmpty(admin, group); err != nil {
+		return err
+	}
 	om, err := sarama.NewOffsetManagerFromClient(group, client)
 	if err != nil {
 		return fmt.Errorf("consumer group %s: %w", group, err)
@@ -671,6 +677,21 @@ func (w *Worker) writeSinkOffsets(name string, config map[string]string, offs ma
 		om.Commit()
 		if err := pom.Close(); err != nil {
 			return fmt.Errorf("committing %s-%d of group %s: %w", tp.Topic, tp.Partition, group, err)
+		}
+	}
+	return nil
+}
+
+// groupIsEmpty refuses to change a consumer group that still has members, as Kafka does: a
+// task that is still stopping would overwrite the new offsets.
+func groupIsEmpty(admin sarama.ClusterAdmin, group string) error {
+	descs, err := admin.DescribeConsumerGroups([]string{group})
+	if err != nil {
+		return fmt.Errorf("describing consumer group %s: %w", group, err)
+	}
+	for _, d := range descs {
+		if len(d.Members) > 0 {
+			return fmt.Errorf("failed to alter consumer group offsets for connector's group %s: the group is not empty (%d members); wait until the connector's tasks have stopped", group, len(d.Members))
 		}
 	}
 	return nil

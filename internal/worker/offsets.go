@@ -108,6 +108,28 @@ func (t *offsetTracker) ack(s *submitted) {
 	}
 }
 
+// cancel forgets the most recently submitted record s, which never reached the producer: it
+// stops counting as pending and its offset is never committed.
+func (t *offsetTracker) cancel(s *submitted) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if s.acked {
+		return
+	}
+	s.acked = true
+	t.pending--
+	if t.pending == 0 {
+		close(t.drained)
+		t.drained = make(chan struct{})
+	}
+	if pq := s.part; pq != nil && len(pq.q) > 0 && pq.q[len(pq.q)-1] == s {
+		pq.q = pq.q[:len(pq.q)-1]
+		if len(pq.q) == 0 {
+			delete(t.parts, pq.key)
+		}
+	}
+}
+
 // waitDrained returns a channel closed when no record is pending.
 func (t *offsetTracker) waitDrained() <-chan struct{} {
 	t.mu.Lock()

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -43,8 +44,11 @@ type sinkTask struct {
 	flushInterval time.Duration
 	flushTimeout  time.Duration
 	topicRefresh  time.Duration
-	// onTopics is told the topics of each new assignment (KIP-558 topic tracking).
-	onTopics func(topics []string)
+	// onTopics is told the topics of each new assignment (KIP-558 topic tracking), and again
+	// after a topic-tracking reset bumps topicsGen.
+	onTopics  func(topics []string)
+	topicsGen *atomic.Uint64
+	seenGen   uint64
 
 	msgs   chan claimMsg
 	events chan groupEvent
@@ -60,6 +64,12 @@ type sinkTask struct {
 	wantCommit  bool
 	backoff     time.Duration
 	restartCons chan struct{}
+	// rewinding is set after a failed flush: until the group rejoins and consumption restarts
+	// from the committed offsets, nothing is delivered or committed, so the records whose
+	// flush failed are consumed again rather than skipped.
+	rewinding bool
+	// commitErrs carries the consumer group's asynchronous errors (failed offset commits).
+	commitErrs <-chan error
 }
 
 type claimMsg struct {
@@ -182,10 +192,15 @@ func (t *sinkTask) run(ctx context.Context) (err error) {
 	t.status(stateRunning, "")
 
 	consumeCtx, stopConsume := context.WithCancel(context.WithoutCancel(ctx))
-	consumeDone := make(chan error, 1)
-	go func() { consumeDone <- t.consume(consumeCtx) }()
+	consumeDone := make(chan struct{})
+	var consumeErr error
+	go func() {
+		defer close(consumeDone)
+		consumeErr = t.consume(consumeCtx)
+	}()
+	t.commitErrs = t.group.Errors()
 
-	loopErr := t.loop(ctx, consumeDone)
+	loopErr := t.loop(ctx, consumeDone, &consumeErr)
 
 	// Leave the group: sarama calls Cleanup, which commits what was delivered and closes the
 	// partitions, so keep serving events until the consumer has stopped.
@@ -327,7 +342,7 @@ func (t *sinkTask) watchTopics(ctx context.Context, cancel context.CancelFunc, c
 }
 
 // loop is the task goroutine's main loop.
-func (t *sinkTask) loop(ctx context.Context, consumeDone <-chan error) error {
+func (t *sinkTask) loop(ctx context.Context, consumeDone <-chan struct{}, consumeErr *error) error {
 	ticker := time.NewTicker(t.flushInterval)
 	defer ticker.Stop()
 	batch := make([]claimMsg, 0, t.maxRecords)
@@ -340,8 +355,17 @@ func (t *sinkTask) loop(ctx context.Context, consumeDone <-chan error) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case err := <-consumeDone:
-			return fmt.Errorf("task %s: consumer stopped: %w", t.id, err)
+		case <-consumeDone:
+			return fmt.Errorf("task %s: consumer stopped: %w", t.id, *consumeErr)
+		case err, ok := <-t.commitErrs:
+			if !ok {
+				t.commitErrs = nil
+				continue
+			}
+			// A failed commit leaves the group behind what we recorded; forget our record so
+			// the next commit writes the offsets again.
+			t.log.Warn("consumer group error; offsets will be committed again", "error", err)
+			clear(t.committed)
 		case ev := <-t.events:
 			if err := t.handleEvent(ctx, ev, true); err != nil {
 				return err
@@ -361,6 +385,19 @@ func (t *sinkTask) loop(ctx context.Context, consumeDone <-chan error) error {
 				t.status(stateRunning, "")
 			}
 		case <-ticker.C:
+			if t.onTopics != nil && t.topicsGen != nil && t.session != nil {
+				if g := t.topicsGen.Load(); g != t.seenGen {
+					t.seenGen = g
+					t.onTopics(slices.Collect(maps.Keys(t.session.Claims())))
+				}
+			}
+			// Kafka calls put with an empty batch when nothing arrived, so sinks that write on
+			// a timer (rolling files) get called.
+			if t.session != nil && !t.rewinding {
+				if err := t.put(ctx, nil); err != nil && !connect.IsRetriable(err) {
+					return fmt.Errorf("task %s: stage %s: %w", t.id, stageTaskPut, err)
+				}
+			}
 			if err := t.commit(ctx); err != nil {
 				return err
 			}
@@ -386,7 +423,7 @@ func (t *sinkTask) loop(ctx context.Context, consumeDone <-chan error) error {
 			}
 		}
 		if len(t.seeks) > 0 && t.session != nil {
-			t.applySeeks()
+			t.moveOffsets(true)
 		}
 	}
 }
@@ -411,11 +448,15 @@ func (t *sinkTask) handleEvent(ctx context.Context, ev groupEvent, commit bool) 
 		if t.onTopics != nil {
 			t.onTopics(slices.Collect(maps.Keys(ev.sess.Claims())))
 		}
+		t.rewinding = false
 		if pt, ok := t.task.(connect.PartitionTracker); ok && len(assigned) > 0 {
 			if err := callOpen(pt, assigned); err != nil {
 				return fmt.Errorf("task %s: open partitions: %w", t.id, err)
 			}
 		}
+		// Seeks requested in Open apply before the claims start: sarama starts each claim
+		// at its partition's next offset, so no rejoin is needed.
+		t.moveOffsets(false)
 		if paused, _ := t.pause.get(); paused {
 			t.group.PauseAll()
 		} else if len(t.taskPaused) > 0 {
@@ -424,7 +465,7 @@ func (t *sinkTask) handleEvent(ctx context.Context, ev groupEvent, commit bool) 
 		return nil
 	}
 	// The session ends: commit what was delivered, then close the partitions.
-	if commit {
+	if commit && !t.rewinding {
 		err = t.commit(ctx)
 	}
 	revoked := sortedTPs(t.assignment)
@@ -453,6 +494,9 @@ func callClose(pt connect.PartitionTracker, tps []connect.TopicPartition) (err e
 // deliver converts and transforms a batch and hands it to Put, redelivering the same batch
 // after a retriable failure.
 func (t *sinkTask) deliver(ctx context.Context, batch []claimMsg) error {
+	if t.rewinding {
+		return nil // consumed again from the committed offsets after the rejoin
+	}
 	recs := make([]*connect.SinkRecord, 0, len(batch))
 	advanced := make(map[connect.TopicPartition]int64, 4)
 	for _, cm := range batch {
@@ -491,10 +535,20 @@ func (t *sinkTask) deliver(ctx context.Context, batch []claimMsg) error {
 		}
 		t.backoff = 0
 		t.log.Warn("sink task Put failed with a retriable error; redelivering the batch", "error", err, "backoff", wait)
+		gen := t.gen
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-time.After(wait):
+		case ev := <-t.events:
+			// A rebalance while waiting: serve it (the group cannot wait for us), and drop
+			// the batch if its partitions were revoked; whoever owns them consumes it again.
+			if err := t.handleEvent(ctx, ev, true); err != nil {
+				return err
+			}
+			if t.gen != gen || t.session == nil {
+				return nil
+			}
 		}
 	}
 	maps.Copy(t.current, advanced)
@@ -581,7 +635,7 @@ func isTolerance(err error) bool {
 // commit asks the task which offsets are durable (PreCommit, or Flush of everything delivered)
 // and commits them to the consumer group.
 func (t *sinkTask) commit(ctx context.Context) error {
-	if t.session == nil || len(t.current) == 0 {
+	if t.session == nil || len(t.current) == 0 || t.rewinding {
 		return nil
 	}
 	offsets := make(map[connect.TopicPartition]int64, len(t.current))
@@ -605,6 +659,7 @@ func (t *sinkTask) commit(ctx context.Context) error {
 		// lost: rejoin, which restarts consumption from the committed offsets.
 		t.log.Error("flushing the sink task failed; rewinding to the last committed offsets", "error", err)
 		clear(t.current)
+		t.rewinding = true
 		select {
 		case t.restartCons <- struct{}{}:
 		default:
@@ -637,20 +692,28 @@ func (t *sinkTask) preCommit(ctx context.Context, offsets map[connect.TopicParti
 	return offsets, nil
 }
 
-// applySeeks moves the committed position of partitions the task asked to rewind or skip, and
-// rejoins so consumption restarts there.
-func (t *sinkTask) applySeeks() {
+// moveOffsets applies the positions the task asked for with Seek. Both directions work:
+// ResetOffset only moves a partition's position back and MarkOffset only forward. From Setup
+// (rejoin false) the claims have not started yet and begin at the new positions; later seeks
+// commit the positions and rejoin so consumption restarts there.
+func (t *sinkTask) moveOffsets(rejoin bool) {
+	if len(t.seeks) == 0 {
+		return
+	}
 	for tp, off := range t.seeks {
 		if t.assignment[tp] {
 			t.session.ResetOffset(tp.Topic, tp.Partition, off, "")
+			t.session.MarkOffset(tp.Topic, tp.Partition, off, "")
 			t.committed[tp] = off
 			delete(t.current, tp)
 		}
 	}
 	clear(t.seeks)
 	t.session.Commit()
-	select {
-	case t.restartCons <- struct{}{}:
-	default:
+	if rejoin {
+		select {
+		case t.restartCons <- struct{}{}:
+		default:
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -34,11 +35,17 @@ type sourceTask struct {
 	flushInterval time.Duration
 	flushTimeout  time.Duration
 	// onTopic is told each topic the task writes to, once (KIP-558 topic tracking).
-	onTopic func(topic string)
-	seen    map[string]bool
+	onTopic   func(topic string)
+	topicsGen *atomic.Uint64 // bumped by a topic-tracking reset
+	seen      map[string]bool
+	seenGen   uint64
 
 	failMu  sync.Mutex
 	failure error // first untolerated asynchronous send failure
+
+	// commitMu serialises CommitRecord: acknowledgements arrive on the results goroutine,
+	// dropped records on the poll goroutine.
+	commitMu sync.Mutex
 }
 
 func (t *sourceTask) taskConfig() map[string]string { return t.config }
@@ -179,12 +186,15 @@ func (t *sourceTask) send(ctx context.Context, src *connect.SourceRecord) error 
 	if err != nil {
 		return t.drop(src, err)
 	}
-	if !t.seen[out.Topic] && t.onTopic != nil {
-		if t.seen == nil {
-			t.seen = map[string]bool{}
+	if t.onTopic != nil {
+		if g := t.topicsGen.Load(); g != t.seenGen || t.seen == nil {
+			// A topic-tracking reset happened: report topics again.
+			t.seen, t.seenGen = map[string]bool{}, g
 		}
-		t.seen[out.Topic] = true
-		t.onTopic(out.Topic)
+		if !t.seen[out.Topic] {
+			t.seen[out.Topic] = true
+			t.onTopic(out.Topic)
+		}
 	}
 	msg := &sarama.ProducerMessage{Topic: out.Topic, Timestamp: out.Timestamp}
 	var hdrs connect.Headers = out.Headers
@@ -234,6 +244,8 @@ func (t *sourceTask) send(ctx context.Context, src *connect.SourceRecord) error 
 	case t.producer.Input() <- msg:
 		return nil
 	case <-ctx.Done():
+		// Never handed to the producer: forget it without committing its offset.
+		t.tracker.cancel(sub)
 		return ctx.Err()
 	}
 }
@@ -301,6 +313,8 @@ func (t *sourceTask) commitRecord(rec *connect.SourceRecord, meta *connect.Recor
 	if !ok {
 		return
 	}
+	t.commitMu.Lock()
+	defer t.commitMu.Unlock()
 	if err := rc.CommitRecord(rec, meta); err != nil {
 		t.log.Warn("CommitRecord failed", "error", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/raftconnect/raftconnect/raftstore"
@@ -111,13 +112,26 @@ type statusWriter struct {
 	in    chan raftstore.StatusUpdate
 	log   *slog.Logger
 	done  chan struct{}
+
+	// mu guards closed: a connector or task that outlived the shutdown deadline may still
+	// report, and must not send on the closed channel.
+	mu     sync.RWMutex
+	closed bool
 }
 
 func newStatusWriter(store *raftstore.Store, log *slog.Logger) *statusWriter {
 	return &statusWriter{store: store, in: make(chan raftstore.StatusUpdate, 1024), log: log, done: make(chan struct{})}
 }
 
-func (w *statusWriter) put(u raftstore.StatusUpdate) { w.in <- u }
+func (w *statusWriter) put(u raftstore.StatusUpdate) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.closed {
+		w.log.Debug("status update after shutdown dropped", "connector", u.Connector, "state", u.State)
+		return
+	}
+	w.in <- u
+}
 
 // run writes until in is closed and drained.
 func (w *statusWriter) run() {
@@ -151,6 +165,11 @@ func (w *statusWriter) run() {
 
 // close flushes pending updates and stops the writer.
 func (w *statusWriter) close() {
-	close(w.in)
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.in)
+	}
+	w.mu.Unlock()
 	<-w.done
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/raftconnect/raftconnect/connect"
+	"github.com/raftconnect/raftconnect/internal/kafkaclient"
 	"github.com/raftconnect/raftconnect/restapi"
 )
 
@@ -197,6 +198,22 @@ func (w *Worker) validateConnectorConfig(config map[string]string) (restapi.Conf
 				}
 			}
 			addDef(cd, props, ck.key+".", nil)
+		}
+	}
+
+	// Client overrides are checked now, so a bad one fails the request instead of the task.
+	for _, kind := range []string{"producer", "consumer", "admin"} {
+		prefix := kind + ".override."
+		for _, k := range slices.Sorted(maps.Keys(config)) {
+			if !strings.HasPrefix(k, prefix) || k == "consumer.override.group.id" {
+				continue
+			}
+			v := config[k]
+			cv := &connect.ConfigValue{Name: k, Value: v, Visible: true}
+			if err := kafkaclient.Apply(kafkaclient.Base("validate"), kind, map[string]string{k[len(prefix):]: v}); err != nil {
+				cv.Errors = []string{fmt.Sprintf("Invalid value %s for configuration %s: %v", v, k, err)}
+			}
+			entries = append(entries, validatedKey{value: cv})
 		}
 	}
 

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -62,8 +63,9 @@ type Worker struct {
 
 	// topicsMu is separate from mu: tasks record topics while reconcile (holding mu) may be
 	// waiting for them to stop.
-	topicsMu sync.Mutex
-	topics   map[string]map[string]bool
+	topicsMu  sync.Mutex
+	topics    map[string]map[string]bool
+	topicsGen atomic.Uint64 // bumped by ResetConnectorTopics so tasks report topics again
 
 	clusterMu    sync.Mutex
 	clusterID    string
@@ -155,35 +157,14 @@ func (w *Worker) Run(ctx context.Context) error {
 // healed by the next call.
 func (w *Worker) reconcile(ctx context.Context) {
 	st := w.store.Snapshot()
+	// Stop what should no longer run before the leader rewrites assignments: a stopping
+	// source task's final offset commit is fenced by its assignment, which must still exist.
+	w.stopUnwanted(st)
 	if w.store.IsLeader() && w.leaderDuties(ctx, st) {
 		return // the new assignment triggers another reconcile
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-
-	var stopping []stopper
-	for name, r := range w.connectors {
-		c, ok := st.Connectors[name]
-		a := st.ConnectorAssignments[name]
-		if !ok || a.Worker != w.node || a.Epoch != r.epoch || !maps.Equal(c.Config, r.config) {
-			stopping = append(stopping, r)
-			delete(w.connectors, name)
-			continue
-		}
-		r.setTarget(string(c.Target))
-	}
-	for id, h := range w.tasks {
-		c, ok := st.Connectors[id.Connector]
-		a := st.TaskAssignments[raftstore.TaskID{Connector: id.Connector, Task: id.Task}]
-		if !ok || id.Task >= len(c.Tasks) || a.Worker != w.node || a.Epoch != h.epoch || !maps.Equal(c.Tasks[id.Task], h.config) {
-			stopping = append(stopping, h)
-			delete(w.tasks, id)
-			continue
-		}
-		h.pause.set(c.Target == raftstore.TargetPaused)
-	}
-	stopAll(stopping, w.cfg.ShutdownTimeout+w.cfg.OffsetFlushTimeout)
-
 	for _, name := range st.ConnectorNames() {
 		c := st.Connectors[name]
 		if a, ok := st.ConnectorAssignments[name]; ok && a.Worker == w.node && w.connectors[name] == nil {
@@ -198,6 +179,37 @@ func (w *Worker) reconcile(ctx context.Context) {
 		}
 	}
 	w.executeRestarts(ctx, st)
+}
+
+// stopUnwanted stops connectors and tasks the store no longer assigns to this worker, or whose
+// configuration changed (a task also restarts when its connector's framework settings such
+// as transforms or converters change), and applies target states to the rest.
+func (w *Worker) stopUnwanted(st *raftstore.State) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var stopping []stopper
+	for name, r := range w.connectors {
+		c, ok := st.Connectors[name]
+		a := st.ConnectorAssignments[name]
+		if !ok || a.Worker != w.node || a.Epoch != r.epoch || !maps.Equal(c.Config, r.config) {
+			stopping = append(stopping, r)
+			delete(w.connectors, name)
+			continue
+		}
+		r.setTarget(string(c.Target))
+	}
+	for id, h := range w.tasks {
+		c, ok := st.Connectors[id.Connector]
+		a := st.TaskAssignments[raftstore.TaskID{Connector: id.Connector, Task: id.Task}]
+		if !ok || id.Task >= len(c.Tasks) || a.Worker != w.node || a.Epoch != h.epoch ||
+			!maps.Equal(c.Tasks[id.Task], h.config) || !maps.Equal(c.Config, h.connConfig) {
+			stopping = append(stopping, h)
+			delete(w.tasks, id)
+			continue
+		}
+		h.pause.set(c.Target == raftstore.TargetPaused)
+	}
+	stopAll(stopping, w.cfg.ShutdownTimeout+w.cfg.OffsetFlushTimeout)
 }
 
 // leaderDuties assigns connectors and tasks to workers and removes statuses of tasks that no
@@ -375,19 +387,19 @@ func (w *Worker) executeRestarts(ctx context.Context, st *raftstore.State) {
 
 func (w *Worker) restartLocked(ctx context.Context, st *raftstore.State, c raftstore.ConnectorState, req raftstore.RestartRequest) {
 	failed := func(s raftstore.Status, ok bool) bool { return ok && s.State == stateFailed }
+	var stopping []stopper
 	cs, hasCS := st.ConnectorStatuses[c.Name]
-	if r := w.connectors[c.Name]; r != nil && (!req.OnlyFailed || failed(cs, hasCS)) {
-		w.putStatus(c.Name, nil, stateRestarting, "", r.epoch)
-		stopAll([]stopper{r}, w.cfg.ShutdownTimeout)
-		w.connectors[c.Name] = w.startConnector(ctx, c, r.epoch)
+	conn := w.connectors[c.Name]
+	if conn != nil && (!req.OnlyFailed || failed(cs, hasCS)) {
+		w.putStatus(c.Name, nil, stateRestarting, "", conn.epoch)
+		stopping = append(stopping, conn)
+	} else {
+		conn = nil
 	}
-	if !req.IncludeTasks {
-		return
-	}
-	for i, tc := range c.Tasks {
-		id := taskID{c.Name, i}
-		h := w.tasks[id]
-		if h == nil {
+	var tasks []int
+	for i := range c.Tasks {
+		h := w.tasks[taskID{c.Name, i}]
+		if !req.IncludeTasks || h == nil {
 			continue
 		}
 		ts, ok := st.TaskStatuses[raftstore.TaskID{Connector: c.Name, Task: i}]
@@ -396,8 +408,17 @@ func (w *Worker) restartLocked(ctx context.Context, st *raftstore.State, c rafts
 		}
 		t := i
 		w.putStatus(c.Name, &t, stateRestarting, "", h.epoch)
-		stopAll([]stopper{h}, w.cfg.ShutdownTimeout)
-		w.tasks[id] = w.startTask(ctx, id, c, tc, h.epoch)
+		stopping = append(stopping, h)
+		tasks = append(tasks, i)
+	}
+	// Stop everything selected at once, then start it again.
+	stopAll(stopping, w.cfg.ShutdownTimeout)
+	if conn != nil {
+		w.connectors[c.Name] = w.startConnector(ctx, c, conn.epoch)
+	}
+	for _, i := range tasks {
+		id := taskID{c.Name, i}
+		w.tasks[id] = w.startTask(ctx, id, c, c.Tasks[i], w.tasks[id].epoch)
 	}
 }
 
@@ -478,6 +499,7 @@ func (r *connRunner) run(ctx context.Context) {
 	var conn connect.Connector
 	started := false
 	failed := false
+	current := "" // the target last applied: reconcile re-sends it on every store change
 	stop := func() {
 		if started {
 			if err := safeCall("Connector.Stop", conn.Stop); err != nil {
@@ -492,6 +514,10 @@ func (r *connRunner) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case target := <-r.target:
+			if target == current {
+				continue
+			}
+			current = target
 			if failed {
 				if target == targetStopped {
 					r.w.putStatus(r.name, nil, stateStopped, "", r.epoch)
@@ -566,7 +592,7 @@ func (r *connRunner) generateTasks(ctx context.Context, p connect.Plugin, conn c
 	if err != nil {
 		return err
 	}
-	if len(configs) > maxTasks && r.config[keyTasksMaxEnf] != "false" {
+	if len(configs) > maxTasks && !strings.EqualFold(r.config[keyTasksMaxEnf], "false") {
 		return fmt.Errorf("The connector %s has generated %d tasks, which is greater than %d, the maximum number of tasks it is configured to create. This behaviour should be considered a bug and is disallowed. If necessary, it can be permitted by reconfiguring the connector with 'tasks.max.enforce' set to false; however, this option will be removed in a future release of Kafka Connect.", r.name, len(configs), maxTasks)
 	}
 	_, isSink := conn.(connect.SinkConnector)
@@ -587,19 +613,31 @@ func (r *connRunner) generateTasks(ctx context.Context, p connect.Plugin, conn c
 		}
 		out[i] = tc
 	}
-	cur, ok := r.w.store.Connector(r.name)
-	if !ok || !maps.Equal(cur.Config, r.config) {
-		return nil // deleted or reconfigured meanwhile; the next runner generates
+	// Like Kafka's herder, retry storing with backoff: a store that is briefly unavailable
+	// (an election) must not fail the connector for good.
+	backoff := 250 * time.Millisecond
+	for {
+		cur, ok := r.w.store.Connector(r.name)
+		if !ok || !maps.Equal(cur.Config, r.config) || cur.Target != raftstore.TargetStarted {
+			return nil // deleted, reconfigured, paused or stopped meanwhile
+		}
+		if slices.EqualFunc(cur.Tasks, out, maps.Equal) {
+			return nil
+		}
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		_, err := r.w.store.ApplyOne(wctx, raftstore.PutTaskConfigs{Name: r.name, Tasks: out})
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			return nil
+		}
+		r.w.log.Warn("storing task configs failed; retrying", "connector", r.name, "error", err, "backoff", backoff)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, time.Minute)
 	}
-	if slices.EqualFunc(cur.Tasks, out, maps.Equal) {
-		return nil
-	}
-	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if _, err := r.w.store.ApplyOne(wctx, raftstore.PutTaskConfigs{Name: r.name, Tasks: out}); err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("storing task configs: %w", err)
-	}
-	return nil
 }
 
 // taskHandle is a running task.
@@ -607,10 +645,13 @@ type taskHandle struct {
 	w      *Worker
 	id     taskID
 	config map[string]string
-	epoch  uint64
-	pause  *pauser
-	cancel context.CancelFunc
-	done   chan struct{}
+	// connConfig is the connector configuration the task was built from (transforms,
+	// converters, error handling, client overrides); a change restarts the task.
+	connConfig map[string]string
+	epoch      uint64
+	pause      *pauser
+	cancel     context.CancelFunc
+	done       chan struct{}
 }
 
 func (h *taskHandle) signalStop() { h.cancel() }
@@ -626,9 +667,9 @@ func (h *taskHandle) wait(d time.Duration) bool {
 
 func (w *Worker) startTask(ctx context.Context, id taskID, c raftstore.ConnectorState, tc map[string]string, epoch uint64) *taskHandle {
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	h := &taskHandle{w: w, id: id, config: maps.Clone(tc), epoch: epoch,
-		pause: newPauser(c.Target == raftstore.TargetPaused), cancel: cancel, done: make(chan struct{})}
 	connConfig := maps.Clone(c.Config)
+	h := &taskHandle{w: w, id: id, config: maps.Clone(tc), connConfig: connConfig, epoch: epoch,
+		pause: newPauser(c.Target == raftstore.TargetPaused), cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(h.done)
 		t := id.Task
@@ -672,7 +713,8 @@ func (w *Worker) runTask(ctx context.Context, h *taskHandle, connConfig map[stri
 			chain: ch, conv: conv, policy: newErrorPolicy(connConfig, log), producer: producer,
 			offsets: w.offsets, tracker: newOffsetTracker(), status: status, pause: h.pause, log: log,
 			flushInterval: w.cfg.OffsetFlushInterval, flushTimeout: w.cfg.OffsetFlushTimeout,
-			onTopic: func(topic string) { w.trackTopic(h.id.Connector, topic) },
+			onTopic:   func(topic string) { w.trackTopic(h.id.Connector, topic) },
+			topicsGen: &w.topicsGen,
 		}
 		return st.run(ctx)
 	case connect.SinkConnector:
@@ -691,6 +733,7 @@ func (w *Worker) runTask(ctx context.Context, h *taskHandle, connConfig map[stri
 					w.trackTopic(h.id.Connector, t)
 				}
 			},
+			topicsGen: &w.topicsGen,
 		}
 		if n, err := strconv.Atoi(w.cfg.Consumer["max.poll.records"]); err == nil && n > 0 {
 			sk.maxRecords = n
@@ -833,7 +876,10 @@ func (w *Worker) ensureDLQTopic(topic string, connConfig map[string]string) erro
 	if rf <= 0 {
 		rf = 3
 	}
-	rf = min(rf, len(client.Brokers()))
+	if n := len(client.Brokers()); rf > n {
+		w.log.Warn("dead letter queue replication factor is larger than the cluster; using the number of brokers", "topic", topic, "replication.factor", rf, "brokers", n)
+		rf = n
+	}
 	err = admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: int16(rf)}, false)
 	if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
 		return fmt.Errorf("creating dead letter queue topic %s: %w", topic, err)
