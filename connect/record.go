@@ -58,7 +58,9 @@ type Record struct {
 // SourceRecord is a record produced by a source task, with the position in the source system
 // (SourcePartition and SourceOffset) that the runtime commits once Kafka has acknowledged it.
 // Partition and offset maps hold only strings, numbers, booleans and nil, so they survive
-// the JSON round trip of the offset store.
+// the JSON round trip of the offset store. The runtime keeps them until the record is
+// committed: do not modify them after Poll returned the record (sharing one partition map
+// between records is fine, and cheaper).
 type SourceRecord struct {
 	Record
 	SourcePartition map[string]any

@@ -2,7 +2,9 @@ package worker
 
 import (
 	"encoding/json"
+	"reflect"
 	"sync"
+	"unsafe"
 )
 
 // submitted is one source record on its way to Kafka.
@@ -38,6 +40,12 @@ type offsetTracker struct {
 	drained chan struct{} // closed and replaced as pending reaches 0
 	ready   map[string]committedOffset
 	seq     uint64
+
+	// Most tasks reuse one partition map for many records (a file, a table): remember the
+	// last map's key so it is rendered once, not per record.
+	lastPart unsafe.Pointer
+	lastLen  int
+	lastKey  string
 }
 
 func newOffsetTracker() *offsetTracker {
@@ -57,9 +65,13 @@ func (t *offsetTracker) submit(part map[string]any, offset map[string]any, rec a
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if part != nil && offset != nil {
-		key, err := partitionKey(part)
-		if err != nil {
-			return nil, err
+		key := t.lastKey
+		if p := reflect.ValueOf(part).UnsafePointer(); p != t.lastPart || len(part) != t.lastLen {
+			var err error
+			if key, err = partitionKey(part); err != nil {
+				return nil, err
+			}
+			t.lastPart, t.lastLen, t.lastKey = p, len(part), key
 		}
 		pq := t.parts[key]
 		if pq == nil {
