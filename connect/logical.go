@@ -71,6 +71,9 @@ func (d Decimal) String() string {
 	}
 	s := d.Unscaled.String()
 	if d.Scale <= 0 {
+		if d.Unscaled.Sign() == 0 {
+			return "0" // 0E+2 is zero, not "000", which no JSON reader accepts
+		}
 		return s + strings.Repeat("0", int(-d.Scale))
 	}
 	neg := strings.HasPrefix(s, "-")

@@ -368,3 +368,12 @@ func TestTimestamp(t *testing.T) {
 		t.Errorf("epoch millis accepted as a Timestamp value: %v", err)
 	}
 }
+
+func TestDecimalZeroWithNegativeScale(t *testing.T) {
+	if got := NewDecimal(0, -2).String(); got != "0" {
+		t.Fatalf("0E+2 renders as %q, want 0", got)
+	}
+	if got := NewDecimal(5, -2).String(); got != "500" {
+		t.Fatalf("5E+2 renders as %q, want 500", got)
+	}
+}

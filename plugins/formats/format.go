@@ -10,10 +10,13 @@
 //   - text of dates and times as Flink writes them, by `*.timestamp-format.standard`
 //     (TimestampFormat, AppendDate/Time/Timestamp/TimestampLTZ, ParseDate/Time/Timestamp,
 //     ParseTimestampAny, DefineTimestampFormatOption);
-//   - numbers as Java writes them (AppendJavaDouble, AppendJavaFloat) and exact decimals
-//     (ParseDecimalScale, AppendDecimal, RescaleDecimal, DecimalPrecision, DecimalDigits);
+//   - exact decimals (ParseDecimalScale, AppendDecimal, RescaleDecimal, RoundDecimal,
+//     DecimalPrecision, DecimalDigits); Java's text of floats is package javatext;
 //   - conversion of values between schemaless Go values and Connect schemas (Coerce, ToStruct,
-//     StructToMap, Schemaless, AppendText, AppendJSON);
+//     StructToMap, StructToSparseMap, Schemaless);
+//   - values as text and JSON, in the style each format needs (AppendText, AppendJSON, and
+//     AppendTextStyle and AppendJSONStyle with a RenderStyle and a LogicalRenderer for a
+//     format's own logical types; AppendQuoted with a producer's Quoting; AppendJSONFloat);
 //   - column lists in Flink SQL syntax (ParseColumns, ParseType, FormatColumns, FormatType);
 //   - schema inference with Flink CDC's widening rules (Inferrer, TableInferrer, InferSchema,
 //     WidenSchemas);

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/raftconnect/raftconnect/connect"
+	"github.com/raftconnect/raftconnect/plugins/formats/javatext"
 )
 
 func TestTimestampFormatOption(t *testing.T) {
@@ -182,13 +183,13 @@ func TestAppendJavaDouble(t *testing.T) {
 		{math.Inf(-1), "-Infinity"},
 	}
 	for _, tc := range tests {
-		if got := string(AppendJavaDouble(nil, tc.f)); got != tc.want {
-			t.Errorf("AppendJavaDouble(%v) = %q, want %q", tc.f, got, tc.want)
+		if got := string(javatext.AppendDouble(nil, tc.f)); got != tc.want {
+			t.Errorf("javatext.AppendDouble(%v) = %q, want %q", tc.f, got, tc.want)
 		}
 	}
 	for f, want := range map[float32]string{0.1: "0.1", 3.4028235e38: "3.4028235E38", 1e7: "1.0E7", 16777216: "1.6777216E7", 2.5: "2.5"} {
-		if got := string(AppendJavaFloat(nil, f)); got != want {
-			t.Errorf("AppendJavaFloat(%v) = %q, want %q", f, got, want)
+		if got := string(javatext.AppendFloat(nil, f)); got != want {
+			t.Errorf("javatext.AppendFloat(%v) = %q, want %q", f, got, want)
 		}
 	}
 }

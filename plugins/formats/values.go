@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/raftconnect/raftconnect/connect"
 )
@@ -81,6 +80,30 @@ func RescaleDecimal(d connect.Decimal, scale int32, maxDigits int) (connect.Deci
 		return connect.Decimal{}, fmt.Errorf("decimal %s cannot be rescaled to scale %d without rounding", DecimalString(d), scale)
 	}
 	return d.Rescale(scale)
+}
+
+// RoundDecimal rescales d to scale, rounding half away from zero as Java's HALF_UP does, and
+// reports whether the result has at most precision digits (precision ≤ 0: unbounded).
+func RoundDecimal(d connect.Decimal, scale int32, precision int) (connect.Decimal, bool) {
+	if d.Unscaled == nil {
+		d.Unscaled = new(big.Int)
+	}
+	if scale >= d.Scale {
+		r, _ := d.Rescale(scale)
+		return r, precision <= 0 || DecimalDigits(r) <= precision
+	}
+	div := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d.Scale-scale)), nil)
+	q, rem := new(big.Int).QuoRem(d.Unscaled, div, new(big.Int))
+	rem.Abs(rem).Lsh(rem, 1)
+	if rem.Cmp(div) >= 0 {
+		if d.Unscaled.Sign() < 0 {
+			q.Sub(q, big.NewInt(1))
+		} else {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	r := connect.Decimal{Unscaled: q, Scale: scale}
+	return r, precision <= 0 || DecimalDigits(r) <= precision
 }
 
 // pow10 holds the powers of ten that fit an int64.
@@ -200,31 +223,44 @@ func DecimalFloat64(d connect.Decimal) float64 {
 // StructToMap converts a struct to a schemaless map, recursively: nested structs become maps too,
 // inside arrays and maps as well. Unset fields hold their default, or nil. It is the inverse of
 // ToStruct for formats that write schemaless JSON.
-func StructToMap(st *connect.Struct) map[string]any {
+func StructToMap(st *connect.Struct) map[string]any { return structToMap(st, false) }
+
+// StructToSparseMap is StructToMap for readers that take a missing key for null: fields whose
+// value is null are left out (unset fields are null here, whatever their default), in nested
+// structs too.
+func StructToSparseMap(st *connect.Struct) map[string]any { return structToMap(st, true) }
+
+func structToMap(st *connect.Struct, sparse bool) map[string]any {
 	if st == nil {
 		return nil
 	}
 	s := st.Schema()
 	m := make(map[string]any, len(s.Fields))
 	for i, f := range s.Fields {
-		m[f.Name] = Schemaless(st.GetIndex(i))
+		if !sparse {
+			m[f.Name] = schemaless(st.GetIndex(i), false)
+		} else if v := st.RawIndex(i); v != nil {
+			m[f.Name] = schemaless(v, true)
+		}
 	}
 	return m
 }
 
 // Schemaless returns v with every *connect.Struct inside it (at any depth) replaced by a map.
 // Other values are returned as they are.
-func Schemaless(v any) any {
+func Schemaless(v any) any { return schemaless(v, false) }
+
+func schemaless(v any, sparse bool) any {
 	switch x := v.(type) {
 	case *connect.Struct:
-		return StructToMap(x)
+		return structToMap(x, sparse)
 	case []any:
 		if !slices.ContainsFunc(x, needsSchemaless) {
 			return x
 		}
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = Schemaless(e)
+			out[i] = schemaless(e, sparse)
 		}
 		return out
 	case map[string]any:
@@ -240,13 +276,13 @@ func Schemaless(v any) any {
 		}
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = Schemaless(e)
+			out[k] = schemaless(e, sparse)
 		}
 		return out
 	case map[any]any:
 		out := make(map[any]any, len(x))
 		for k, e := range x {
-			out[k] = Schemaless(e)
+			out[k] = schemaless(e, sparse)
 		}
 		return out
 	}
@@ -372,7 +408,7 @@ func coerce(s *connect.Schema, v any, src *connect.Schema) (any, error) {
 		if str, ok := v.(string); ok {
 			return str, nil
 		}
-		b, err := appendText(nil, v, src)
+		b, err := AppendText(nil, v, src)
 		if err != nil {
 			return nil, err
 		}
@@ -821,237 +857,4 @@ func coerceTime(v any, name string) (time.Time, error) {
 		return time.UnixMilli(n).UTC(), nil
 	}
 	return time.Time{}, fmt.Errorf("cannot use %T as %s", v, strings.TrimPrefix(name, "org.apache.kafka.connect.data."))
-}
-
-// AppendText appends v as text, the way a value is rendered when a column widens to STRING and
-// the way text formats write scalars: strings as they are, booleans as true/false, integers in
-// decimal, floats as Java writes them (AppendJavaDouble), decimals in plain notation, bytes in
-// base64, time.Time as a SQL timestamp, and arrays, maps and structs as JSON. The schema, when
-// known, picks the text of a Date (yyyy-MM-dd) or Time (HH:mm:ss) value.
-func AppendText(dst []byte, v any, schema *connect.Schema) ([]byte, error) {
-	return appendText(dst, v, schema)
-}
-
-func appendText(dst []byte, v any, s *connect.Schema) ([]byte, error) {
-	switch x := v.(type) {
-	case nil:
-		return append(dst, "null"...), nil
-	case string:
-		return append(dst, x...), nil
-	case bool:
-		return strconv.AppendBool(dst, x), nil
-	case int8:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case int16:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case int32:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case int64:
-		return strconv.AppendInt(dst, x, 10), nil
-	case int:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case uint8:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
-	case uint16:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
-	case uint32:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
-	case uint64:
-		return strconv.AppendUint(dst, x, 10), nil
-	case uint:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
-	case float32:
-		return AppendJavaFloat(dst, x), nil
-	case float64:
-		return AppendJavaDouble(dst, x), nil
-	case json.Number:
-		return append(dst, x...), nil
-	case connect.Decimal:
-		return AppendDecimal(dst, x), nil
-	case []byte:
-		return base64.StdEncoding.AppendEncode(dst, x), nil
-	case time.Time:
-		if s != nil {
-			switch s.Name {
-			case connect.DateName:
-				return AppendDate(dst, x), nil
-			case connect.TimeName:
-				return AppendTime(dst, x), nil
-			}
-		}
-		return AppendTimestamp(dst, x, TimestampSQL), nil
-	}
-	return AppendJSON(dst, v, s)
-}
-
-// AppendJSON appends v as JSON: structs as objects in field order, maps with their keys sorted,
-// decimals as plain numbers, bytes in base64, dates, times and timestamps as strings (ISO
-// yyyy-MM-dd, HH:mm:ss, SQL timestamp), floats as Java writes them (NaN and infinities as
-// strings, since JSON has no such numbers). schema may be nil.
-func AppendJSON(dst []byte, v any, s *connect.Schema) ([]byte, error) {
-	switch x := v.(type) {
-	case nil:
-		return append(dst, "null"...), nil
-	case string:
-		return appendJSONString(dst, x), nil
-	case bool, int8, int16, int32, int64, int, uint8, uint16, uint32, uint64, uint, connect.Decimal:
-		return appendText(dst, v, s)
-	case json.Number:
-		if x == "" {
-			return append(dst, '0'), nil
-		}
-		return append(dst, x...), nil
-	case float32:
-		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			return appendJSONString(dst, string(AppendJavaFloat(nil, x))), nil
-		}
-		return AppendJavaFloat(dst, x), nil
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return appendJSONString(dst, string(AppendJavaDouble(nil, x))), nil
-		}
-		return AppendJavaDouble(dst, x), nil
-	case []byte, time.Time:
-		dst = append(dst, '"')
-		dst, _ = appendText(dst, v, s)
-		return append(dst, '"'), nil
-	case *connect.Struct:
-		dst = append(dst, '{')
-		for i, f := range x.Schema().Fields {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendJSONString(dst, f.Name)
-			dst = append(dst, ':')
-			var err error
-			if dst, err = AppendJSON(dst, x.GetIndex(i), f.Schema); err != nil {
-				return nil, err
-			}
-		}
-		return append(dst, '}'), nil
-	case []any:
-		var es *connect.Schema
-		if s != nil {
-			es = s.ValueSchema
-		}
-		dst = append(dst, '[')
-		for i, e := range x {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			var err error
-			if dst, err = AppendJSON(dst, e, es); err != nil {
-				return nil, err
-			}
-		}
-		return append(dst, ']'), nil
-	case map[string]any:
-		var vs *connect.Schema
-		if s != nil {
-			vs = s.ValueSchema
-		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		dst = append(dst, '{')
-		for i, k := range keys {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendJSONString(dst, k)
-			dst = append(dst, ':')
-			var err error
-			if dst, err = AppendJSON(dst, x[k], vs); err != nil {
-				return nil, err
-			}
-		}
-		return append(dst, '}'), nil
-	case map[any]any:
-		var ks, vs *connect.Schema
-		if s != nil {
-			ks, vs = s.KeySchema, s.ValueSchema
-		}
-		type kv struct {
-			k string
-			v any
-		}
-		entries := make([]kv, 0, len(x))
-		for k, e := range x {
-			kb, err := appendText(nil, k, ks)
-			if err != nil {
-				return nil, err
-			}
-			entries = append(entries, kv{string(kb), e})
-		}
-		slices.SortFunc(entries, func(a, b kv) int { return strings.Compare(a.k, b.k) })
-		dst = append(dst, '{')
-		for i, e := range entries {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendJSONString(dst, e.k)
-			dst = append(dst, ':')
-			var err error
-			if dst, err = AppendJSON(dst, e.v, vs); err != nil {
-				return nil, err
-			}
-		}
-		return append(dst, '}'), nil
-	}
-	return nil, fmt.Errorf("cannot render %T as JSON", v)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, as encoding/json
-// does; HTML characters are not escaped.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		// U+2028 and U+2029 break JavaScript parsers; escape them as encoding/json does.
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }

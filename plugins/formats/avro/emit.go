@@ -9,9 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/raftconnect/raftconnect/connect"
+	"github.com/raftconnect/raftconnect/plugins/formats"
+	"github.com/raftconnect/raftconnect/plugins/formats/javatext"
 )
 
 // ConnectToAvroJSON writes the Avro schema of a Connect schema as JSON, following Confluent's
@@ -784,75 +785,14 @@ func appendJavaFloat(b []byte, f float64, bits int) ([]byte, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return nil, fmt.Errorf("%v cannot be written as a JSON default", f)
 	}
-	if f == 0 {
-		if math.Signbit(f) {
-			return append(b, "-0.0"...), nil
-		}
-		return append(b, "0.0"...), nil
+	if bits == 32 {
+		return javatext.AppendFloat(b, float32(f)), nil
 	}
-	a := math.Abs(f)
-	if a >= 1e-3 && a < 1e7 {
-		s := strconv.FormatFloat(f, 'f', -1, bits)
-		if !strings.Contains(s, ".") {
-			s += ".0"
-		}
-		return append(b, s...), nil
-	}
-	s := strconv.FormatFloat(f, 'E', -1, bits) // 1.5E+10
-	mant, exp, _ := strings.Cut(s, "E")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	exp = strings.TrimPrefix(exp, "+")
-	neg := strings.HasPrefix(exp, "-")
-	exp = strings.TrimLeft(strings.TrimPrefix(exp, "-"), "0")
-	if neg {
-		exp = "-" + exp
-	}
-	return append(b, mant+"E"+exp...), nil
+	return javatext.AppendDouble(b, f), nil
 }
 
 // appendJSONString quotes s as Jackson does: quotes, backslashes and control characters are
 // escaped, everything else (including non-ASCII) is written as is.
 func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			b = append(b, c)
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, `\ufffd`...)
-			} else {
-				b = append(b, s[i:i+size]...)
-			}
-			i += size
-			continue
-		}
-		switch c {
-		case '"':
-			b = append(b, `\"`...)
-		case '\\':
-			b = append(b, `\\`...)
-		case '\n':
-			b = append(b, `\n`...)
-		case '\r':
-			b = append(b, `\r`...)
-		case '\t':
-			b = append(b, `\t`...)
-		case '\b':
-			b = append(b, `\b`...)
-		case '\f':
-			b = append(b, `\f`...)
-		default:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		i++
-	}
-	return append(b, '"')
+	return formats.AppendQuoted(b, s, formats.QuoteNamedControls)
 }

@@ -1,5 +1,7 @@
 package avro
 
+import "github.com/raftconnect/raftconnect/plugins/formats"
+
 // Names of the schema properties and Connect schema parameters that carry what one type
 // system cannot express in the other. The Confluent names are those of Confluent's AvroData
 // (io.confluent.connect.avro), so schemas written by its AvroConverter read back the same way
@@ -18,7 +20,7 @@ const (
 	// FixedSizeParameter marks a Connect BYTES that is an Avro fixed of that many bytes.
 	FixedSizeParameter = "connect.fixed.size"
 	// DecimalPrecisionParameter holds an Avro decimal's precision when it is not 64.
-	DecimalPrecisionParameter = "connect.decimal.precision"
+	DecimalPrecisionParameter = formats.DecimalPrecisionParameter
 	// LogicalTypeParameter holds an Avro logical type that Connect has no logical type for
 	// (time-micros and timestamp-micros, which decode to Time and Timestamp with microsecond
 	// values; uuid; local-timestamp-millis/-micros; duration; unknown ones), so that writing the

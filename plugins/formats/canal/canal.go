@@ -30,8 +30,6 @@
 package canal
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -41,7 +39,7 @@ import (
 
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/plugins/formats"
-	"github.com/raftconnect/raftconnect/plugins/formats/debezium/cdc"
+	"github.com/raftconnect/raftconnect/plugins/formats/cdc"
 )
 
 // Name is the format's registered name.
@@ -122,21 +120,7 @@ func Options() *connect.ConfigDef {
 }
 
 func init() {
-	formats.Register(formats.Format{
-		Name:    Name,
-		Options: Options(),
-		NewDecoder: func(opts *connect.Config) (formats.Decoder, error) {
-			return NewDecoder(opts)
-		},
-		NewEncoder: func(opts *connect.Config) (formats.Encoder, error) {
-			return NewEncoder(opts)
-		},
-	})
-	connect.Register(connect.Plugin{
-		Class:   ConverterClass,
-		Aliases: []string{Name},
-		New:     func() any { return NewConverter() },
-	})
+	cdc.Register(Name, ConverterClass, Options(), NewDecoder, NewEncoder, NewConverter)
 }
 
 // NewConverter returns the canal-json Connect converter: a message converts to an ARRAY of change
@@ -220,19 +204,7 @@ func NewDecoder(opts *connect.Config) (*Decoder, error) {
 
 // Decode decodes one message.
 func (d *Decoder) Decode(data []byte) ([]formats.Row, error) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, nil
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	rows, err := d.decode(string(data))
-	if err != nil {
-		if d.common.IgnoreParseErrors && !errors.Is(err, cdc.ErrDDL) {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("%s: %w", Name, err)
-	}
-	return rows, nil
+	return d.common.Decode(Name, &d.mu, data, d.decode)
 }
 
 // message holds a flat message's members: parsed in place, except sqlType and mysqlType, whose

@@ -11,8 +11,8 @@ import (
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/plugins/formats"
 	"github.com/raftconnect/raftconnect/plugins/formats/canal"
+	"github.com/raftconnect/raftconnect/plugins/formats/cdc"
 	"github.com/raftconnect/raftconnect/plugins/formats/cdctest"
-	"github.com/raftconnect/raftconnect/plugins/formats/debezium/cdc"
 )
 
 // oneColumn builds a Canal INSERT of one column with the given types and value (JSON).

@@ -11,7 +11,7 @@ import (
 
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/plugins/formats"
-	"github.com/raftconnect/raftconnect/plugins/formats/debezium/cdc"
+	"github.com/raftconnect/raftconnect/plugins/formats/cdc"
 )
 
 // Encoder encodes rows as canal-json flat messages. It is safe for concurrent use.

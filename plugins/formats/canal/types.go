@@ -10,7 +10,7 @@ import (
 
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/plugins/formats"
-	"github.com/raftconnect/raftconnect/plugins/formats/debezium/cdc"
+	"github.com/raftconnect/raftconnect/plugins/formats/cdc"
 )
 
 // ckind is the column type a typed strategy (SQL_TYPE, MYSQL_TYPE) gives a column.
@@ -225,7 +225,7 @@ func (c colType) schema() (*connect.Schema, error) {
 		return connect.OptionalFloat64Schema, nil
 	case kDecimal:
 		return connect.DecimalSchema(c.scale).Optional().
-			Parameter(cdc.DecimalPrecisionParameter, strconv.Itoa(c.precision)).Build()
+			Parameter(formats.DecimalPrecisionParameter, strconv.Itoa(c.precision)).Build()
 	case kBytes, kBits:
 		return connect.OptionalBytesSchema, nil
 	case kDate:
@@ -350,7 +350,7 @@ func (c colType) parse(n *cdc.Node, zone *time.Location) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		r, ok := cdc.RoundDecimal(d, c.scale, c.precision)
+		r, ok := formats.RoundDecimal(d, c.scale, c.precision)
 		if !ok {
 			return nil, fmt.Errorf("%s does not fit DECIMAL(%d,%d)", text, c.precision, c.scale)
 		}
@@ -453,8 +453,8 @@ func columnTypes(s *connect.Schema) (mysqlType string, sqlType int) {
 	switch s.Name {
 	case connect.DecimalName:
 		scale, _ := connect.DecimalScale(s)
-		p := cdc.DecimalPrecision(s)
-		if p == 0 {
+		p, ok := formats.DecimalPrecision(s)
+		if !ok {
 			p = 65
 		}
 		return fmt.Sprintf("decimal(%d,%d)", p, scale), 3

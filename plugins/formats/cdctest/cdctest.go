@@ -17,7 +17,7 @@ import (
 
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/plugins/formats"
-	"github.com/raftconnect/raftconnect/plugins/formats/debezium/cdc"
+	"github.com/raftconnect/raftconnect/plugins/formats/cdc"
 )
 
 // Update rewrites golden files instead of comparing with them: go test ./... -args -update.

@@ -2,9 +2,7 @@ package csv
 
 import (
 	"bytes"
-	"encoding/base64"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -282,36 +280,12 @@ func (e *encoder) appendElement(dst []byte, c *column, v any) ([]byte, error) {
 	return dst, nil
 }
 
+// appendScalar writes a scalar in formats.AppendText's form, which is Flink's: Java's digits,
+// plain decimals, base64 bytes, SQL dates, times and timestamps.
 func appendScalar(dst []byte, c *column, v any) ([]byte, error) {
-	switch x := v.(type) {
-	case string:
-		return append(dst, x...), nil
-	case bool:
-		return strconv.AppendBool(dst, x), nil
-	case int8:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case int16:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case int32:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case int64:
-		return strconv.AppendInt(dst, x, 10), nil
-	case float32:
-		return formats.AppendJavaFloat(dst, x), nil
-	case float64:
-		return formats.AppendJavaDouble(dst, x), nil
-	case connect.Decimal:
-		return formats.AppendDecimal(dst, x), nil
-	case []byte:
-		return base64.StdEncoding.AppendEncode(dst, x), nil
-	case time.Time:
-		switch c.kind {
-		case cDate:
-			return formats.AppendDate(dst, x), nil
-		case cTime:
-			return formats.AppendTime(dst, x), nil
-		}
-		return formats.AppendTimestamp(dst, x, formats.TimestampSQL), nil
+	switch v.(type) {
+	case string, bool, int8, int16, int32, int64, float32, float64, connect.Decimal, []byte, time.Time:
+		return formats.AppendText(dst, v, c.schema)
 	}
 	return nil, fmt.Errorf("cannot write %T as %s", v, formats.FormatType(c.schema))
 }

@@ -32,8 +32,6 @@
 package debezium
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -42,7 +40,7 @@ import (
 
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/plugins/formats"
-	"github.com/raftconnect/raftconnect/plugins/formats/debezium/cdc"
+	"github.com/raftconnect/raftconnect/plugins/formats/cdc"
 )
 
 // Name is the format's registered name.
@@ -81,21 +79,7 @@ func Options() *connect.ConfigDef {
 const ConverterClass = "io.raftconnect.formats.DebeziumJsonConverter"
 
 func init() {
-	formats.Register(formats.Format{
-		Name:    Name,
-		Options: Options(),
-		NewDecoder: func(opts *connect.Config) (formats.Decoder, error) {
-			return NewDecoder(opts)
-		},
-		NewEncoder: func(opts *connect.Config) (formats.Encoder, error) {
-			return NewEncoder(opts)
-		},
-	})
-	connect.Register(connect.Plugin{
-		Class:   ConverterClass,
-		Aliases: []string{Name},
-		New:     func() any { return NewConverter() },
-	})
+	cdc.Register(Name, ConverterClass, Options(), NewDecoder, NewEncoder, NewConverter)
 }
 
 // NewConverter returns the debezium-json Connect converter: a message converts to its envelope
@@ -142,19 +126,7 @@ func NewDecoder(opts *connect.Config) (*Decoder, error) {
 
 // Decode decodes one message.
 func (d *Decoder) Decode(data []byte) ([]formats.Row, error) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, nil
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	rows, err := d.decode(string(data))
-	if err != nil {
-		if d.common.IgnoreParseErrors && !errors.Is(err, cdc.ErrDDL) {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("%s: %w", Name, err)
-	}
-	return rows, nil
+	return d.common.Decode(Name, &d.mu, data, d.decode)
 }
 
 // envelope holds an envelope's members, parsed in place.
@@ -590,7 +562,7 @@ func (d *Decoder) schemaChange(env *envelope, r formats.Row) ([]formats.Row, err
 		r.Database = db.Text
 	}
 	if sn := env.node(hasSchemaName); sn != nil {
-		r.Source["schemaName"] = nodeToGo(sn)
+		r.Source["schemaName"] = sn.GoValue(true)
 	}
 	if tc := env.node(hasTableChanges); tc != nil {
 		// Typed by inference (as structs, in member order) so that it re-encodes as it came.
@@ -602,42 +574,6 @@ func (d *Decoder) schemaChange(env *envelope, r formats.Row) ([]formats.Row, err
 		r.Source["tableChanges"] = st.Get("tableChanges")
 	}
 	return d.ddl(r)
-}
-
-// nodeToGo converts a JSON value to schemaless Go values: objects to map[string]any, arrays to
-// []any, integers to int64, other numbers to float64 (or their text when out of range).
-func nodeToGo(n *cdc.Node) any {
-	switch n.Kind {
-	case cdc.Null:
-		return nil
-	case cdc.True:
-		return true
-	case cdc.False:
-		return false
-	case cdc.String:
-		return n.Text
-	case cdc.Number:
-		if !n.Frac {
-			if v, err := strconv.ParseInt(n.Text, 10, 64); err == nil {
-				return v
-			}
-		}
-		if f, err := strconv.ParseFloat(n.Text, 64); err == nil {
-			return f
-		}
-		return n.Text
-	case cdc.Array:
-		out := make([]any, len(n.Elems))
-		for i := range n.Elems {
-			out[i] = nodeToGo(&n.Elems[i])
-		}
-		return out
-	}
-	out := make(map[string]any, len(n.Members))
-	for i := range n.Members {
-		out[n.Members[i].Key] = nodeToGo(&n.Members[i].Value)
-	}
-	return out
 }
 
 // converterSource is the envelope's source: the message's own source block.

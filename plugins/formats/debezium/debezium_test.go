@@ -9,9 +9,9 @@ import (
 
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/plugins/formats"
+	"github.com/raftconnect/raftconnect/plugins/formats/cdc"
 	"github.com/raftconnect/raftconnect/plugins/formats/cdctest"
 	"github.com/raftconnect/raftconnect/plugins/formats/debezium"
-	"github.com/raftconnect/raftconnect/plugins/formats/debezium/cdc"
 )
 
 func TestTombstones(t *testing.T) {

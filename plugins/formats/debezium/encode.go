@@ -8,7 +8,7 @@ import (
 
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/plugins/formats"
-	"github.com/raftconnect/raftconnect/plugins/formats/debezium/cdc"
+	"github.com/raftconnect/raftconnect/plugins/formats/cdc"
 )
 
 // Encoder encodes rows as debezium-json messages, one per change event. It is safe for concurrent
@@ -229,11 +229,7 @@ func (e *Encoder) appendWithSchema(dst []byte, p *parts) ([]byte, error) {
 	if st, ok := p.tx.(*connect.Struct); ok {
 		txSchema = st.Schema()
 	} else if p.tx != nil {
-		s, err := cdc.GoSchema(p.tx)
-		if err != nil {
-			return nil, fmt.Errorf("transaction: %w", err)
-		}
-		v, err := cdc.GoValue(s, p.tx)
+		s, v, err := cdc.FromGo(p.tx)
 		if err != nil {
 			return nil, fmt.Errorf("transaction: %w", err)
 		}
@@ -330,10 +326,8 @@ func (p *parts) envelopeSchema(src, tx *connect.Schema) (*connect.Schema, error)
 	if row == nil {
 		// A truncate has no row image; Debezium still declares before and after.
 		row = emptyRow
-	} else if !row.Optional {
-		opt := *row
-		opt.Optional = true
-		row = &opt
+	} else {
+		row = row.AsOptional()
 	}
 	b := connect.StructBuilder().Name(name).Version(version)
 	for _, k := range p.order() {
@@ -365,10 +359,8 @@ func (p *parts) envelopeSchema(src, tx *connect.Schema) (*connect.Schema, error)
 			}
 			if tx == nil {
 				tx = emptyRow
-			} else if !tx.Optional {
-				opt := *tx
-				opt.Optional = true
-				tx = &opt
+			} else {
+				tx = tx.AsOptional()
 			}
 			b.Field(k, tx)
 		case "op":
@@ -401,11 +393,7 @@ func sourceStruct(r *formats.Row) (*connect.Struct, error) {
 		case nil:
 			return nil, nil
 		case map[string]any:
-			sch, err := cdc.GoSchema(s)
-			if err != nil {
-				return nil, fmt.Errorf("source: %w", err)
-			}
-			v, err := cdc.GoValue(sch, s)
+			_, v, err := cdc.FromGo(s)
 			if err != nil {
 				return nil, fmt.Errorf("source: %w", err)
 			}
@@ -478,7 +466,7 @@ func (e *Encoder) schemaChange(r *formats.Row) ([]byte, error) {
 	b.Field("databaseName", connect.OptionalStringSchema).
 		Field("schemaName", connect.OptionalStringSchema).
 		Field("ddl", connect.OptionalStringSchema)
-	cs, err := cdc.GoSchema(changes)
+	cs, cv, err := cdc.FromGo(changes)
 	if err != nil {
 		return nil, fmt.Errorf("tableChanges: %w", err)
 	}
@@ -499,10 +487,6 @@ func (e *Encoder) schemaChange(r *formats.Row) ([]byte, error) {
 		st.MustPut("schemaName", sn)
 	}
 	st.MustPut("ddl", r.DDL)
-	cv, err := cdc.GoValue(cs, changes)
-	if err != nil {
-		return nil, fmt.Errorf("tableChanges: %w", err)
-	}
 	if err := st.Put("tableChanges", cv); err != nil {
 		return nil, fmt.Errorf("tableChanges: %w", err)
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/plugins/formats"
-	"github.com/raftconnect/raftconnect/plugins/formats/debezium/cdc"
+	"github.com/raftconnect/raftconnect/plugins/formats/cdc"
 )
 
 // This file reads and writes Kafka's JsonConverter envelope form ({"schema": ..., "payload": ...}
@@ -196,7 +196,7 @@ func valueFromNode(s *connect.Schema, n *cdc.Node, path string) (any, error) {
 			}
 			return connect.DecimalFromBytes(b, scale), nil
 		case cdc.Number: // JsonConverter's decimal.format=NUMERIC
-			d, err := cdc.ParseDecimalScale(n.Text, scale)
+			d, err := formats.ParseDecimalScale(n.Text, scale)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", pathName(path), err)
 			}

@@ -3,16 +3,13 @@ package jsonformat
 import (
 	"cmp"
 	"encoding/base64"
-	"math"
 	"reflect"
 	"slices"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/plugins/formats"
-	"github.com/raftconnect/raftconnect/plugins/formats/json/javatext"
 )
 
 // DecimalFormat is how Decimal values are written (Kafka's decimal.format).
@@ -141,11 +138,11 @@ func (e *Encoder) value(dst []byte, s *connect.Schema, v any) ([]byte, error) {
 		}
 	case connect.TypeFloat32:
 		if x, ok := v.(float32); ok {
-			return appendJSONFloat(dst, float64(x), 32), nil
+			return formats.AppendJSONFloat(dst, float64(x), 32), nil
 		}
 	case connect.TypeFloat64:
 		if x, ok := v.(float64); ok {
-			return appendJSONFloat(dst, x, 64), nil
+			return formats.AppendJSONFloat(dst, x, 64), nil
 		}
 	case connect.TypeBoolean:
 		if x, ok := v.(bool); ok {
@@ -203,9 +200,9 @@ func (e *Encoder) schemaless(dst []byte, v any) ([]byte, error) {
 	case int:
 		return strconv.AppendInt(dst, int64(x), 10), nil
 	case float64:
-		return appendJSONFloat(dst, x, 64), nil
+		return formats.AppendJSONFloat(dst, x, 64), nil
 	case float32:
-		return appendJSONFloat(dst, float64(x), 32), nil
+		return formats.AppendJSONFloat(dst, float64(x), 32), nil
 	case bool:
 		return strconv.AppendBool(dst, x), nil
 	case []byte:
@@ -573,88 +570,15 @@ func decimalScale(s *connect.Schema) (int32, error) {
 	return int32(n), nil
 }
 
-// appendJSONFloat writes a float as Jackson does: Java's digits, and NaN and the infinities
-// as strings (Jackson's default WRITE_NAN_AS_STRINGS), since JSON has no such numbers.
-func appendJSONFloat(dst []byte, f float64, bits int) []byte {
-	quote := math.IsNaN(f) || math.IsInf(f, 0)
-	if quote {
-		dst = append(dst, '"')
-	}
-	if bits == 32 {
-		dst = javatext.AppendFloat(dst, float32(f))
-	} else {
-		dst = javatext.AppendDouble(dst, f)
-	}
-	if quote {
-		dst = append(dst, '"')
-	}
-	return dst
-}
-
 func appendBase64(dst, b []byte) []byte {
 	dst = append(dst, '"')
 	dst = base64.StdEncoding.AppendEncode(dst, b)
 	return append(dst, '"')
 }
 
-const upperHex = "0123456789ABCDEF"
-
-// strEscape marks the bytes appendString cannot copy as they are: control characters, '"',
-// '\' and the start of every multi-byte sequence (checked for valid UTF-8).
-var strEscape = func() (t [256]bool) {
-	for c := 0; c < 256; c++ {
-		t[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80
-	}
-	return t
-}()
-
 // appendString writes s as a JSON string escaped as Jackson escapes it: '"' and '\' with a
 // backslash, \b \t \n \f \r by name, other control characters as \u00XX (upper-case hex), and
-// everything else, '/' and non-ASCII included, as it is. Invalid UTF-8 becomes U+FFFD: a Java
-// string cannot hold it.
+// everything else, '/' and non-ASCII included, as it is.
 func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if !strEscape[c] {
-			i++
-			continue
-		}
-		if c >= 0x80 {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, "\uFFFD"...)
-				i++
-				start = i
-				continue
-			}
-			i += size
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"':
-			dst = append(dst, '\\', '"')
-		case '\\':
-			dst = append(dst, '\\', '\\')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', upperHex[c>>4], upperHex[c&0xF])
-		}
-		i++
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return formats.AppendQuoted(dst, s, formats.QuoteJackson)
 }

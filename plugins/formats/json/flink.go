@@ -10,7 +10,7 @@ import (
 
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/plugins/formats"
-	"github.com/raftconnect/raftconnect/plugins/formats/json/javatext"
+	"github.com/raftconnect/raftconnect/plugins/formats/javatext"
 )
 
 // This file holds the value rules of Flink's json format (Options.Flink) that differ from

@@ -24,8 +24,6 @@
 package maxwell
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -35,7 +33,7 @@ import (
 
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/plugins/formats"
-	"github.com/raftconnect/raftconnect/plugins/formats/debezium/cdc"
+	"github.com/raftconnect/raftconnect/plugins/formats/cdc"
 )
 
 // Name is the format's registered name.
@@ -61,21 +59,7 @@ func Options() *connect.ConfigDef {
 }
 
 func init() {
-	formats.Register(formats.Format{
-		Name:    Name,
-		Options: Options(),
-		NewDecoder: func(opts *connect.Config) (formats.Decoder, error) {
-			return NewDecoder(opts)
-		},
-		NewEncoder: func(opts *connect.Config) (formats.Encoder, error) {
-			return NewEncoder(opts)
-		},
-	})
-	connect.Register(connect.Plugin{
-		Class:   ConverterClass,
-		Aliases: []string{Name},
-		New:     func() any { return NewConverter() },
-	})
+	cdc.Register(Name, ConverterClass, Options(), NewDecoder, NewEncoder, NewConverter)
 }
 
 // NewConverter returns the maxwell-json Connect converter: a message converts to one change
@@ -106,19 +90,7 @@ func NewDecoder(opts *connect.Config) (*Decoder, error) {
 
 // Decode decodes one message.
 func (d *Decoder) Decode(data []byte) ([]formats.Row, error) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, nil
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	rows, err := d.decode(string(data))
-	if err != nil {
-		if d.common.IgnoreParseErrors && !errors.Is(err, cdc.ErrDDL) {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("%s: %w", Name, err)
-	}
-	return rows, nil
+	return d.common.Decode(Name, &d.mu, data, d.decode)
 }
 
 func ddlType(t string) bool {
@@ -176,9 +148,9 @@ func (d *Decoder) decode(text string) ([]formats.Row, error) {
 			ts = &m.Value
 		case "ts_ms":
 			tsMs = &m.Value
-			r.Source[m.Key] = goValue(&m.Value)
+			r.Source[m.Key] = m.Value.GoValue(false)
 		default:
-			r.Source[m.Key] = goValue(&m.Value)
+			r.Source[m.Key] = m.Value.GoValue(false)
 		}
 		if err != nil {
 			return nil, err
@@ -282,40 +254,6 @@ func (d *Decoder) decode(text string) ([]formats.Row, error) {
 		b.Source[k] = v
 	}
 	return []formats.Row{b, r}, nil
-}
-
-// goValue converts a metadata value to a plain Go value: integers int64, other numbers float64,
-// strings, booleans, arrays and objects as []any and map[string]any.
-func goValue(n *cdc.Node) any {
-	switch n.Kind {
-	case cdc.True:
-		return true
-	case cdc.False:
-		return false
-	case cdc.String:
-		return n.Text
-	case cdc.Number:
-		if !n.Frac {
-			if v, err := strconv.ParseInt(n.Text, 10, 64); err == nil {
-				return v
-			}
-		}
-		f, _ := strconv.ParseFloat(n.Text, 64)
-		return f
-	case cdc.Array:
-		out := make([]any, len(n.Elems))
-		for i := range n.Elems {
-			out[i] = goValue(&n.Elems[i])
-		}
-		return out
-	case cdc.Object:
-		out := make(map[string]any, len(n.Members))
-		for i := range n.Members {
-			out[n.Members[i].Key] = goValue(&n.Members[i].Value)
-		}
-		return out
-	}
-	return nil
 }
 
 // Encoder encodes rows as maxwell-json messages, one per change event. It is safe for concurrent

@@ -9,8 +9,8 @@ import (
 
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/plugins/formats"
+	"github.com/raftconnect/raftconnect/plugins/formats/cdc"
 	"github.com/raftconnect/raftconnect/plugins/formats/cdctest"
-	"github.com/raftconnect/raftconnect/plugins/formats/debezium/cdc"
 	"github.com/raftconnect/raftconnect/plugins/formats/maxwell"
 )
 

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/raftconnect/raftconnect/connect"
-	"github.com/raftconnect/raftconnect/plugins/formats/json/javatext"
+	"github.com/raftconnect/raftconnect/plugins/formats/javatext"
 )
 
 // EncodingConfig is StringConverter's charset setting.

@@ -80,11 +80,7 @@ func RowStruct(r *formats.Row) (*connect.Struct, error) {
 	case *connect.Struct:
 		return v, nil
 	case map[string]any:
-		s, err := GoSchema(v)
-		if err != nil {
-			return nil, err
-		}
-		x, err := GoValue(s, v)
+		_, x, err := FromGo(v)
 		if err != nil {
 			return nil, err
 		}

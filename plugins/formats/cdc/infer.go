@@ -2,12 +2,12 @@ package cdc
 
 import (
 	"fmt"
-	"math/big"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/raftconnect/raftconnect/connect"
+	"github.com/raftconnect/raftconnect/plugins/formats"
 )
 
 // InferOptions control how JSON values become typed columns when a message carries no types.
@@ -312,7 +312,7 @@ func NodeValue(s *connect.Schema, n *Node) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return ParseDecimalScale(n.Text, scale)
+		return formats.ParseDecimalScale(n.Text, scale)
 	}
 	switch s.Type {
 	case connect.TypeString:
@@ -360,48 +360,4 @@ func NodeValue(s *connect.Schema, n *Node) (any, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("cannot read a JSON %s as %s", n.Kind, s)
-}
-
-// ParseDecimalScale parses a decimal literal and rescales it to scale; digits beyond the scale are
-// an error, never silently rounded.
-func ParseDecimalScale(text string, scale int32) (connect.Decimal, error) {
-	d, err := connect.ParseDecimal(text)
-	if err != nil {
-		return connect.Decimal{}, err
-	}
-	if d.Scale-scale > 1000 || scale-d.Scale > 1000 {
-		return connect.Decimal{}, fmt.Errorf("decimal %q: scale %d is too far from %d", text, d.Scale, scale)
-	}
-	return d.Rescale(scale)
-}
-
-// RoundDecimal rescales d to scale, rounding half away from zero as Java's HALF_UP does, and
-// reports whether the result has at most precision digits (precision ≤ 0: unbounded).
-func RoundDecimal(d connect.Decimal, scale int32, precision int) (connect.Decimal, bool) {
-	if d.Unscaled == nil {
-		d.Unscaled = new(big.Int)
-	}
-	if scale >= d.Scale {
-		r, _ := d.Rescale(scale)
-		return r, precision <= 0 || digits(r.Unscaled) <= precision
-	}
-	div := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d.Scale-scale)), nil)
-	q, rem := new(big.Int).QuoRem(d.Unscaled, div, new(big.Int))
-	rem.Abs(rem).Lsh(rem, 1)
-	if rem.Cmp(div) >= 0 {
-		if d.Unscaled.Sign() < 0 {
-			q.Sub(q, big.NewInt(1))
-		} else {
-			q.Add(q, big.NewInt(1))
-		}
-	}
-	r := connect.Decimal{Unscaled: q, Scale: scale}
-	return r, precision <= 0 || digits(q) <= precision
-}
-
-func digits(u *big.Int) int {
-	if u.Sign() == 0 {
-		return 1
-	}
-	return len(new(big.Int).Abs(u).String())
 }

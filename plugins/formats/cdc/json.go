@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/raftconnect/raftconnect/plugins/formats"
 )
 
 // Kind is the JSON type of a Node.
@@ -734,59 +736,15 @@ func (p *Parser) Peek() byte {
 // IsNullSpan reports whether the span holds the literal null.
 func IsNullSpan(s string, sp Span) bool { return !sp.Set() || s[sp.Start:sp.End] == "null" }
 
-// AppendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD; '<', '>' and '&' are
-// written as they are (CDC producers do not HTML-escape).
-func AppendString(dst []byte, s string) []byte { return appendEscaped(dst, s) }
+// Quoting is how CDC producers (Debezium, Canal, Maxwell) escape JSON strings: \b and \f by
+// name, invalid UTF-8 as U+FFFD, '<', '>' and '&' as they are (they do not HTML-escape).
+const Quoting = formats.QuoteNamedControls | formats.QuoteInvalidRaw
+
+// AppendString appends s as a JSON string quoted as CDC producers quote it.
+func AppendString(dst []byte, s string) []byte { return formats.AppendQuoted(dst, s, Quoting) }
 
 // AppendStringBytes is AppendString for text held in a byte slice.
-func AppendStringBytes(dst []byte, b []byte) []byte { return appendEscaped(dst, b) }
-
-func appendEscaped[T string | []byte](dst []byte, s T) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			default:
-				const hex = "0123456789abcdef"
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		// At most 4 bytes: converting them to a string does not allocate.
-		r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, "\ufffd"...)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
+func AppendStringBytes(dst []byte, b []byte) []byte { return formats.AppendQuoted(dst, b, Quoting) }
 
 // AppendCompact appends the JSON value in text with insignificant white space removed; text must
 // be valid JSON (a Node's Text of an object or array).

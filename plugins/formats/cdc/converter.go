@@ -231,9 +231,7 @@ func (c *Converter) envelope(e *Event) (*connect.Schema, *connect.Struct, error)
 		return nil, nil, fmt.Errorf("before and after images have different schemas")
 	}
 	if !rowSchema.Optional {
-		opt := *rowSchema
-		opt.Optional = true
-		rowSchema = &opt
+		rowSchema = rowSchema.AsOptional()
 		if before, err = withSchema(before, rowSchema); err != nil {
 			return nil, nil, err
 		}
@@ -333,11 +331,8 @@ func (c *Converter) schemaChange(r *formats.Row) (connect.SchemaAndValue, error)
 	}
 	b := connect.StructBuilder().Name(SchemaChangeName)
 	if src != nil {
-		ss := src.Schema()
-		if !ss.Optional {
-			opt := *ss
-			opt.Optional = true
-			if src, err = withSchema(src, &opt); err != nil {
+		if ss := src.Schema(); !ss.Optional {
+			if src, err = withSchema(src, ss.AsOptional()); err != nil {
 				return connect.SchemaAndValue{}, err
 			}
 		}
@@ -516,11 +511,7 @@ func DefaultSource(format string) func(r *formats.Row) (*connect.Struct, error) 
 				m[k] = v
 			}
 		}
-		s, err := GoSchema(m)
-		if err != nil {
-			return nil, err
-		}
-		v, err := GoValue(s, m)
+		_, v, err := FromGo(m)
 		if err != nil {
 			return nil, err
 		}
@@ -537,7 +528,7 @@ func DefaultRestore(format string) func(r *formats.Row, src *connect.Struct, tsM
 			}
 			return nil
 		}
-		m, _ := StructToGo(src).(map[string]any)
+		m := formats.StructToSparseMap(src)
 		r.Database, _ = m["db"].(string)
 		r.Table, _ = m["table"].(string)
 		if ms, ok := m["ts_ms"].(int64); ok {

@@ -3,9 +3,11 @@ package cdc
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/raftconnect/raftconnect/connect"
+	"github.com/raftconnect/raftconnect/plugins/formats"
 )
 
 // GoSchema returns an optional schema describing a schemaless Go value: the JSON-like values
@@ -78,79 +80,54 @@ func GoSchema(v any) (*connect.Schema, error) {
 	return nil, fmt.Errorf("no Connect schema for %T", v)
 }
 
-// GoValue converts a schemaless Go value to a value of schema s (one GoSchema returned, or a
-// compatible one): maps become structs, []string becomes []any, int becomes int64.
-func GoValue(s *connect.Schema, v any) (any, error) {
-	if v == nil {
-		return nil, nil
+// FromGo types a schemaless Go value: it returns the schema GoSchema gives v and v converted to
+// that schema (formats.Coerce: maps become structs, []string becomes []any, int becomes int64).
+func FromGo(v any) (*connect.Schema, any, error) {
+	s, err := GoSchema(v)
+	if err != nil {
+		return nil, nil, err
 	}
-	switch s.Type {
-	case connect.TypeStruct:
-		switch x := v.(type) {
-		case *connect.Struct:
-			return x, nil
-		case map[string]any:
-			st := connect.NewStruct(s)
-			for k, e := range x {
-				f := s.Field(k)
-				if f == nil {
-					return nil, fmt.Errorf("field %q is not in %s", k, s)
-				}
-				cv, err := GoValue(f.Schema, e)
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", k, err)
-				}
-				if err := st.PutIndex(f.Index, cv); err != nil {
-					return nil, err
-				}
-			}
-			return st, nil
-		}
-	case connect.TypeArray:
-		switch x := v.(type) {
-		case []string:
-			out := make([]any, len(x))
-			for i, e := range x {
-				out[i] = e
-			}
-			return out, nil
-		case []any:
-			out := make([]any, len(x))
-			for i, e := range x {
-				cv, err := GoValue(s.ValueSchema, e)
-				if err != nil {
-					return nil, fmt.Errorf("element %d: %w", i, err)
-				}
-				out[i] = cv
-			}
-			return out, nil
-		}
-	case connect.TypeInt64:
-		if n, ok := v.(int); ok {
-			return int64(n), nil
-		}
+	cv, err := formats.Coerce(s, v)
+	if err != nil {
+		return nil, nil, err
 	}
-	return v, nil
+	return s, cv, nil
 }
 
-// StructToGo converts a Connect value back to schemaless Go values: structs become
-// map[string]any (null fields left out), everything else stays as it is.
-func StructToGo(v any) any {
-	switch x := v.(type) {
-	case *connect.Struct:
-		m := make(map[string]any, len(x.Schema().Fields))
-		for i, f := range x.Schema().Fields {
-			if fv := x.RawIndex(i); fv != nil {
-				m[f.Name] = StructToGo(fv)
+// GoValue converts n to schemaless Go values: objects to map[string]any, arrays to []any,
+// integers that fit int64 to int64, other numbers to float64. A number beyond float64's range
+// becomes its text when keepHuge is set, else ±Inf.
+func (n *Node) GoValue(keepHuge bool) any {
+	switch n.Kind {
+	case Null:
+		return nil
+	case True:
+		return true
+	case False:
+		return false
+	case String:
+		return n.Text
+	case Number:
+		if !n.Frac {
+			if v, err := strconv.ParseInt(n.Text, 10, 64); err == nil {
+				return v
 			}
 		}
-		return m
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = StructToGo(e)
+		f, err := strconv.ParseFloat(n.Text, 64)
+		if err != nil && keepHuge {
+			return n.Text
+		}
+		return f
+	case Array:
+		out := make([]any, len(n.Elems))
+		for i := range n.Elems {
+			out[i] = n.Elems[i].GoValue(keepHuge)
 		}
 		return out
 	}
-	return v
+	out := make(map[string]any, len(n.Members))
+	for i := range n.Members {
+		out[n.Members[i].Key] = n.Members[i].Value.GoValue(keepHuge)
+	}
+	return out
 }

@@ -1,8 +1,11 @@
 package cdc
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/plugins/formats"
@@ -108,3 +111,43 @@ func TimestampStandard(opts *connect.Config, format string) (formats.TimestampFo
 
 // ErrDDL is returned (wrapped) for a DDL message when the DDL mode is DDLFail.
 var ErrDDL = fmt.Errorf("schema-change message")
+
+// Register registers a CDC format and its Connect converter, whose plugin class is class with
+// the format's name as an alias. Call it from init().
+func Register[D formats.Decoder, E formats.Encoder](name, class string, options *connect.ConfigDef,
+	newDecoder func(*connect.Config) (D, error), newEncoder func(*connect.Config) (E, error), newConverter func() *Converter) {
+	formats.Register(formats.Format{
+		Name:    name,
+		Options: options,
+		NewDecoder: func(opts *connect.Config) (formats.Decoder, error) {
+			return newDecoder(opts)
+		},
+		NewEncoder: func(opts *connect.Config) (formats.Encoder, error) {
+			return newEncoder(opts)
+		},
+	})
+	connect.Register(connect.Plugin{
+		Class:   class,
+		Aliases: []string{name},
+		New:     func() any { return newConverter() },
+	})
+}
+
+// Decode is the Decode method of every CDC decoder: an empty or blank message is a tombstone
+// (no rows); decode runs under mu on the message's text; its error is named after format, or
+// dropped (no rows) when c.IgnoreParseErrors says so, except a DDL message refused by DDLFail.
+func (c *Common) Decode(format string, mu *sync.Mutex, data []byte, decode func(text string) ([]formats.Row, error)) ([]formats.Row, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	rows, err := decode(string(data))
+	if err != nil {
+		if c.IgnoreParseErrors && !errors.Is(err, ErrDDL) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("%s: %w", format, err)
+	}
+	return rows, nil
+}

@@ -30,9 +30,6 @@ const (
 	DebeziumEnumSet              = "io.debezium.data.EnumSet"
 	DebeziumUUID                 = "io.debezium.data.Uuid"
 	DebeziumBits                 = "io.debezium.data.Bits"
-	// DecimalPrecisionParameter is the schema parameter in which Debezium records a DECIMAL
-	// column's precision.
-	DecimalPrecisionParameter = "connect.decimal.precision"
 )
 
 // MaxDecimalScale bounds the decimal scales read from messages (as connect.ParseDecimal bounds
@@ -173,18 +170,4 @@ func DecimalOf(s *connect.Schema, v any) (d connect.Decimal, ok bool, err error)
 		return connect.DecimalFromBytes(b, scale), true, nil
 	}
 	return connect.Decimal{}, false, nil
-}
-
-// DecimalPrecision returns the precision a Decimal schema records (Debezium's
-// connect.decimal.precision parameter), or 0 when it records none.
-func DecimalPrecision(s *connect.Schema) int {
-	p := s.Parameters[DecimalPrecisionParameter]
-	n := 0
-	for _, c := range []byte(p) {
-		if c < '0' || c > '9' || n > 1000 {
-			return 0
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n
 }

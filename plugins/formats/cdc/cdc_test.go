@@ -129,12 +129,12 @@ func TestRoundDecimal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, fits := RoundDecimal(d, c.scale, c.precision)
+		got, fits := formats.RoundDecimal(d, c.scale, c.precision)
 		if got.String() != c.want || fits != c.fits {
 			t.Errorf("RoundDecimal(%s, %d, %d) = %s, %v; want %s, %v", c.in, c.scale, c.precision, got, fits, c.want, c.fits)
 		}
 	}
-	if _, err := ParseDecimalScale("1.234", 2); err == nil {
+	if _, err := formats.ParseDecimalScale("1.234", 2); err == nil {
 		t.Error("ParseDecimalScale dropped a digit instead of failing")
 	}
 }
@@ -338,7 +338,7 @@ func TestGoSchemaAndValue(t *testing.T) {
 	if got := s.String(); got != "STRUCT{d:org.apache.kafka.connect.data.Decimal:BYTES?,i:INT64?,l:ARRAY<STRING?>?,n:INT64?,nil:STRING?,o:STRUCT{b:BOOLEAN?}?,s:STRING?}?" {
 		t.Errorf("schema %s", got)
 	}
-	v, err := GoValue(s, m)
+	v, err := formats.Coerce(s, m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,7 +346,7 @@ func TestGoSchemaAndValue(t *testing.T) {
 	if err := st.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	back := StructToGo(st).(map[string]any)
+	back := formats.StructToSparseMap(st)
 	if back["i"] != int64(2) || back["o"].(map[string]any)["b"] != true || len(back["l"].([]any)) != 1 {
 		t.Errorf("round trip: %v", back)
 	}

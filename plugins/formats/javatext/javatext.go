@@ -1,7 +1,7 @@
 // Package javatext writes numbers as Java prints them: Double.toString, Float.toString and
 // BigDecimal.toString. Kafka Connect's converters produce those texts (JsonConverter through
 // Jackson, StringConverter and SimpleHeaderConverter through toString), so byte-compatible
-// output needs the same algorithms.
+// output needs the same algorithms. Every format writes floats through it.
 package javatext
 
 import (

@@ -9,7 +9,4 @@
 //     the formats write (AppendText for Canal, AppendJSON for Maxwell and schemaless Debezium);
 //   - Events, which pairs UpdateBefore/UpdateAfter rows into updates;
 //   - Converter, the Connect converter face: a change event as a Debezium-style envelope struct.
-//
-// It lives under debezium/ only because of where its authors could write; it belongs at
-// plugins/formats/cdc, next to the core helpers it overlaps with.
 package cdc
