@@ -89,14 +89,8 @@ func (t *offsetTracker) submit(part map[string]any, offset map[string]any, rec a
 func (t *offsetTracker) ack(s *submitted) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if s.acked {
+	if !t.settle(s) {
 		return
-	}
-	s.acked = true
-	t.pending--
-	if t.pending == 0 {
-		close(t.drained)
-		t.drained = make(chan struct{})
 	}
 	pq := s.part
 	if pq == nil {
@@ -125,14 +119,8 @@ func (t *offsetTracker) ack(s *submitted) {
 func (t *offsetTracker) cancel(s *submitted) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if s.acked {
+	if !t.settle(s) {
 		return
-	}
-	s.acked = true
-	t.pending--
-	if t.pending == 0 {
-		close(t.drained)
-		t.drained = make(chan struct{})
 	}
 	if pq := s.part; pq != nil && len(pq.q) > 0 && pq.q[len(pq.q)-1] == s {
 		pq.q = pq.q[:len(pq.q)-1]
@@ -140,6 +128,20 @@ func (t *offsetTracker) cancel(s *submitted) {
 			delete(t.parts, pq.key)
 		}
 	}
+}
+
+// settle marks s as no longer pending; it reports false if it already was. Called with mu held.
+func (t *offsetTracker) settle(s *submitted) bool {
+	if s.acked {
+		return false
+	}
+	s.acked = true
+	t.pending--
+	if t.pending == 0 {
+		close(t.drained)
+		t.drained = make(chan struct{})
+	}
+	return true
 }
 
 // waitDrained returns a channel closed when no record is pending.

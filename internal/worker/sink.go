@@ -221,19 +221,6 @@ func (t *sinkTask) run(ctx context.Context) (err error) {
 	return stopErr
 }
 
-func waitUnpaused(ctx context.Context, p *pauser) bool {
-	for {
-		paused, changed := p.get()
-		if !paused {
-			return true
-		}
-		select {
-		case <-ctx.Done():
-			return false
-		case <-changed:
-		}
-	}
-}
 
 func (t *sinkTask) start() (err error) {
 	defer recoverTo(&err, "SinkTask.Start")

@@ -75,7 +75,7 @@ func (t *sourceTask) run(ctx context.Context) (err error) {
 
 	if paused, _ := t.pause.get(); paused {
 		t.status(statePaused, "")
-		if !t.waitResumed(ctx) {
+		if !waitUnpaused(ctx, t.pause) {
 			return nil
 		}
 	}
@@ -106,7 +106,7 @@ func (t *sourceTask) run(ctx context.Context) (err error) {
 		if paused, _ := t.pause.get(); paused {
 			t.commitOffsets(ctx)
 			t.status(statePaused, "")
-			if !t.waitResumed(ctx) {
+			if !waitUnpaused(ctx, t.pause) {
 				return t.finish()
 			}
 			t.status(stateRunning, "")
@@ -154,20 +154,6 @@ func (t *sourceTask) stop() (err error) {
 		return fmt.Errorf("task %s: stop: %w", t.id, err)
 	}
 	return nil
-}
-
-func (t *sourceTask) waitResumed(ctx context.Context) bool {
-	for {
-		paused, changed := t.pause.get()
-		if !paused {
-			return true
-		}
-		select {
-		case <-ctx.Done():
-			return false
-		case <-changed:
-		}
-	}
 }
 
 // send transforms, converts and hands one record to the producer. Records are tracked before

@@ -70,6 +70,21 @@ func (p *pauser) get() (bool, <-chan struct{}) {
 	return p.paused, p.changed
 }
 
+// waitUnpaused blocks while the task is paused; it reports false when ctx ended first.
+func waitUnpaused(ctx context.Context, p *pauser) bool {
+	for {
+		paused, changed := p.get()
+		if !paused {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-changed:
+		}
+	}
+}
+
 // trace renders a failure for the status `trace` field: the error chain, then where it was
 // raised when a panic was recovered.
 func trace(err error) string {
