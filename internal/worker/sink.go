@@ -221,7 +221,6 @@ func (t *sinkTask) run(ctx context.Context) (err error) {
 	return stopErr
 }
 
-
 func (t *sinkTask) start() (err error) {
 	defer recoverTo(&err, "SinkTask.Start")
 	if err := t.task.Start(sinkTaskContext{t}, t.config); err != nil {
