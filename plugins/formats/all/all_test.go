@@ -13,7 +13,8 @@ import (
 // converters) a converter plugin.
 func TestFormatsConform(t *testing.T) {
 	names := formats.Names()
-	for _, want := range []string{"csv", "raw"} {
+	shortNames := []string{"json", "csv", "avro", "avro-confluent", "debezium-json", "canal-json", "maxwell-json", "raw", "protobuf"}
+	for _, want := range shortNames {
 		found := false
 		for _, n := range names {
 			found = found || n == want
@@ -36,9 +37,23 @@ func TestFormatsConform(t *testing.T) {
 			t.Errorf("format %s: decoder %v, encoder %v", n, f.NewDecoder != nil, f.NewEncoder != nil)
 		}
 	}
-	for _, alias := range []string{"csv", "raw"} {
-		if _, err := connect.LookupType(alias, connect.PluginConverter); err != nil {
-			t.Errorf("converter %s: %v", alias, err)
+	// Every format is a converter by its short name, and Kafka's and Confluent's converters
+	// resolve by their class names (and Kafka's aliases).
+	classes := []string{
+		"org.apache.kafka.connect.json.JsonConverter", "JsonConverter",
+		"org.apache.kafka.connect.storage.StringConverter", "StringConverter",
+		"org.apache.kafka.connect.converters.ByteArrayConverter", "ByteArrayConverter",
+		"org.apache.kafka.connect.converters.IntegerConverter", "org.apache.kafka.connect.converters.LongConverter",
+		"io.confluent.connect.avro.AvroConverter", "AvroConverter",
+	}
+	for _, name := range append(shortNames, classes...) {
+		if _, err := connect.LookupType(name, connect.PluginConverter); err != nil {
+			t.Errorf("converter %s: %v", name, err)
+		}
+	}
+	for _, name := range []string{"org.apache.kafka.connect.storage.SimpleHeaderConverter", "org.apache.kafka.connect.json.JsonConverter", "StringConverter"} {
+		if _, err := connect.LookupType(name, connect.PluginHeaderConverter); err != nil {
+			t.Errorf("header converter %s: %v", name, err)
 		}
 	}
 }
