@@ -70,7 +70,13 @@ func (t *sourceTask) run(ctx context.Context) (err error) {
 	}()
 	defer func() {
 		t.producer.AsyncClose()
-		<-results
+		// With the brokers gone sarama may retry for minutes; do not hold up the worker's
+		// shutdown for it. The results goroutine ends when the producer gives up.
+		select {
+		case <-results:
+		case <-time.After(t.flushTimeout):
+			t.log.Warn("producer still retrying after the task stopped; leaving it to finish in the background", "timeout", t.flushTimeout)
+		}
 	}()
 
 	if paused, _ := t.pause.get(); paused {

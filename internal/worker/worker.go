@@ -853,6 +853,8 @@ func (w *Worker) newDLQ(id taskID, connConfig map[string]string, topic string, l
 		return nil, err
 	}
 	c.Producer.Flush.Bytes, c.Producer.Flush.Frequency = 0, 0
+	// The sink loop waits for each DLQ write: retry briefly, then log the failure and go on.
+	c.Producer.Retry.Max = 5
 	if err := w.ensureDLQTopic(topic, connConfig); err != nil {
 		return nil, err
 	}
