@@ -27,6 +27,9 @@ type PutConnector struct {
 	// CreateOnly fails the command with ErrAlreadyExists when the connector
 	// exists.
 	CreateOnly bool `json:"create_only,omitempty"`
+	// UpdateOnly fails the command with ErrNotFound when the connector does
+	// not exist, so an update racing a delete cannot recreate it.
+	UpdateOnly bool `json:"update_only,omitempty"`
 }
 
 // DeleteConnector removes a connector's config, task configs, statuses,
@@ -45,7 +48,8 @@ type SetTargetState struct {
 }
 
 // PutTaskConfigs replaces a connector's task configs and bumps its task
-// generation.
+// generation. Non-empty task configs for a STOPPED connector are refused with
+// ErrInvalid: a stop that raced the generation of task configs wins.
 type PutTaskConfigs struct {
 	Name  string              `json:"name"`
 	Tasks []map[string]string `json:"tasks"`

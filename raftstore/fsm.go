@@ -146,6 +146,9 @@ func applyPutConnector(st *State, index uint64, c PutConnector, r *Result) error
 	if exists && c.CreateOnly {
 		return fmt.Errorf("put connector %q: %w", c.Name, ErrAlreadyExists)
 	}
+	if !exists && c.UpdateOnly {
+		return fmt.Errorf("put connector %q: %w", c.Name, ErrNotFound)
+	}
 	if !exists {
 		cur = ConnectorState{Name: c.Name, Target: TargetStarted, CreatedIndex: index}
 		r.Created = true
@@ -202,6 +205,9 @@ func applyPutTaskConfigs(st *State, index uint64, c PutTaskConfigs, r *Result) e
 	tasks := c.Tasks
 	if tasks == nil {
 		tasks = []map[string]string{}
+	}
+	if cur.Target == TargetStopped && len(tasks) > 0 {
+		return fmt.Errorf("put task configs of %q: the connector is STOPPED: %w", c.Name, ErrInvalid)
 	}
 	for i := range tasks {
 		if tasks[i] == nil {

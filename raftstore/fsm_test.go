@@ -530,3 +530,26 @@ func TestCanonicalPartition(t *testing.T) {
 		t.Fatal("want error")
 	}
 }
+
+func TestRaceGuards(t *testing.T) {
+	st := newState()
+	var r Result
+	if err := applyPutConnector(st, 1, PutConnector{Name: "c", Config: map[string]string{"a": "1"}, UpdateOnly: true}, &r); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("update-only of a missing connector: %v, want ErrNotFound", err)
+	}
+	if _, ok := st.Connectors["c"]; ok {
+		t.Fatal("update-only created the connector")
+	}
+	if err := applyPutConnector(st, 2, PutConnector{Name: "c", Config: map[string]string{}}, &r); err != nil {
+		t.Fatal(err)
+	}
+	if err := applySetTargetState(st, 3, SetTargetState{Name: "c", Target: TargetStopped}, &r); err != nil {
+		t.Fatal(err)
+	}
+	if err := applyPutTaskConfigs(st, 4, PutTaskConfigs{Name: "c", Tasks: []map[string]string{{"k": "v"}}}, &r); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("task configs for a STOPPED connector: %v, want ErrInvalid", err)
+	}
+	if n := len(st.Connectors["c"].Tasks); n != 0 {
+		t.Fatalf("a STOPPED connector got %d tasks", n)
+	}
+}

@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -167,6 +167,13 @@ func (w *Worker) ConnectorConfig(ctx context.Context, name string) (map[string]s
 // PutConnectorConfig implements restapi.Herder. Validation runs first and a request that fails
 // it writes nothing.
 func (w *Worker) PutConnectorConfig(ctx context.Context, name string, config map[string]string, createOnly bool, initialState string) (restapi.ConnectorInfo, bool, error) {
+	return w.putConnectorConfig(ctx, raftstore.PutConnector{Name: name, Config: config, CreateOnly: createOnly}, initialState)
+}
+
+// putConnectorConfig validates and stores a connector configuration; nothing is written when
+// validation fails.
+func (w *Worker) putConnectorConfig(ctx context.Context, cmd raftstore.PutConnector, initialState string) (restapi.ConnectorInfo, bool, error) {
+	name, config := cmd.Name, cmd.Config
 	infos, err := w.validateConnectorConfig(config)
 	if err != nil {
 		return restapi.ConnectorInfo{}, false, err
@@ -174,7 +181,6 @@ func (w *Worker) PutConnectorConfig(ctx context.Context, name string, config map
 	if verr := restapi.ConfigValidationError(infos); verr != nil {
 		return restapi.ConnectorInfo{}, false, verr
 	}
-	cmd := raftstore.PutConnector{Name: name, Config: config, CreateOnly: createOnly}
 	switch initialState {
 	case restapi.InitialStatePaused:
 		t := raftstore.TargetPaused
@@ -222,7 +228,10 @@ func (w *Worker) PatchConnectorConfig(ctx context.Context, name string, patch ma
 	if n, ok := config[keyName]; ok && n != name {
 		return restapi.ConnectorInfo{}, restapi.BadRequest("Connector name configuration (%s) doesn't match connector name in the URL (%s)", n, name)
 	}
-	info, _, err := w.PutConnectorConfig(ctx, name, config, false, "")
+	info, _, err := w.putConnectorConfig(ctx, raftstore.PutConnector{Name: name, Config: config, UpdateOnly: true}, "")
+	if errors.Is(err, raftstore.ErrNotFound) {
+		return restapi.ConnectorInfo{}, restapi.NotFound("Connector %s not found", name)
+	}
 	return info, err
 }
 
@@ -430,9 +439,7 @@ func (w *Worker) ResetConnectorTopics(ctx context.Context, name string) error {
 	if !w.cfg.TopicTrackingReset {
 		return restapi.Forbidden("Topic tracking reset is disabled.")
 	}
-	if _, err := w.connectorState(name); err != nil {
-		return err
-	}
+	// Like Kafka, no existence check: resetting an unknown connector's topics is a no-op.
 	w.topicsMu.Lock()
 	defer w.topicsMu.Unlock()
 	delete(w.topics, name)
@@ -516,6 +523,9 @@ func (w *Worker) sinkOffsets(name string, config map[string]string) (map[connect
 	}
 	defer client.Close()
 	resp, err := admin.ListConsumerGroupOffsets(sinkGroup(name, config), nil)
+	if errors.Is(err, sarama.ErrGroupIDNotFound) {
+		return map[connect.TopicPartition]int64{}, nil // never consumed, or reset
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading offsets of consumer group %s: %w", sinkGroup(name, config), err)
 	}
@@ -601,51 +611,73 @@ func primitiveMap(m map[string]any) error {
 	return nil
 }
 
+// parseSinkOffsets follows Kafka's SinkUtils.parseSinkConnectorOffsets, messages included:
+// partitions need kafka_topic and kafka_partition, offsets are null (reset) or carry
+// kafka_offset; numbers may be JSON numbers or strings.
 func parseSinkOffsets(offsets restapi.ConnectorOffsets) (map[connect.TopicPartition]*int64, error) {
 	out := map[connect.TopicPartition]*int64{}
 	for _, o := range offsets.Offsets {
-		topic, ok := o.Partition["kafka_topic"].(string)
-		if !ok || topic == "" {
-			return nil, restapi.BadRequest("Kafka topic must be specified for sink connector offsets (key: 'kafka_topic')")
+		if o.Partition == nil {
+			return nil, restapi.BadRequest("The partition for a sink connector offset cannot be null or missing")
 		}
-		part, err := intOf(o.Partition["kafka_partition"])
+		topicV, hasTopic := o.Partition["kafka_topic"]
+		partV, hasPart := o.Partition["kafka_partition"]
+		if !hasTopic || !hasPart {
+			return nil, restapi.BadRequest("The partition for a sink connector offset must contain the keys 'kafka_topic' and 'kafka_partition'")
+		}
+		if topicV == nil {
+			return nil, restapi.BadRequest("Kafka topic names must be valid strings and may not be null")
+		}
+		if partV == nil {
+			return nil, restapi.BadRequest("Kafka partitions must be valid numbers and may not be null")
+		}
+		part, err := strconv.ParseInt(javaString(partV), 10, 32)
 		if err != nil {
-			return nil, restapi.BadRequest("Failed to parse the following Kafka partition value in the provided offsets: '%v'. Partition values for sink connectors need to be integers.", o.Partition["kafka_partition"])
+			return nil, restapi.BadRequest("Failed to parse the following Kafka partition value in the provided offsets: '%s'. Partition values for sink connectors need to be integers.", javaString(partV))
 		}
-		tp := connect.TopicPartition{Topic: topic, Partition: int32(part)}
+		tp := connect.TopicPartition{Topic: javaString(topicV), Partition: int32(part)}
 		if o.Offset == nil {
 			out[tp] = nil
 			continue
 		}
-		off, err := intOf(o.Offset["kafka_offset"])
+		offV, ok := o.Offset["kafka_offset"]
+		if !ok {
+			return nil, restapi.BadRequest("The offset for a sink connector should either be null or contain the key 'kafka_offset'")
+		}
+		off, err := strconv.ParseInt(javaString(offV), 10, 64)
 		if err != nil {
-			return nil, restapi.BadRequest("Failed to parse the following Kafka offset value in the provided offsets: '%v'. Offset values for sink connectors need to be integers.", o.Offset["kafka_offset"])
+			return nil, restapi.BadRequest("Failed to parse the following Kafka offset value in the provided offsets: '%s'. Offset values for sink connectors need to be integers.", javaString(offV))
+		}
+		if off < 0 {
+			return nil, restapi.BadRequest("Invalid offset %d for %s-%d: sink connector offsets may not be negative", off, tp.Topic, tp.Partition)
 		}
 		out[tp] = &off
 	}
 	return out, nil
 }
 
-func intOf(v any) (int64, error) {
+// javaString renders a decoded JSON value as Java's String.valueOf would (integral numbers
+// without a fraction), which is what Kafka parses partition and offset values from.
+func javaString(v any) string {
 	switch x := v.(type) {
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
 	case float64:
 		if x == float64(int64(x)) {
-			return int64(x), nil
+			return strconv.FormatInt(int64(x), 10) + ".0"
 		}
-	case int64:
-		return x, nil
+		return strconv.FormatFloat(x, 'g', -1, 64)
 	case json.Number:
-		return x.Int64()
-	case string:
-		var n int64
-		_, err := fmt.Sscan(strings.TrimSpace(x), &n)
-		return n, err
+		return x.String()
 	}
-	return 0, fmt.Errorf("not an integer: %v", v)
+	return fmt.Sprint(v)
 }
 
-// writeSinkOffsets commits (or, for nil, deletes) consumer group offsets. The group is empty
-// because the connector is stopped.
+// writeSinkOffsets commits (or, for nil, deletes) consumer group offsets with one
+// OffsetCommit request to the group coordinator, checking every partition's answer. The group
+// must be empty: the connector is stopped.
 func (w *Worker) writeSinkOffsets(name string, config map[string]string, offs map[connect.TopicPartition]*int64) error {
 	admin, client, err := w.adminClient(config)
 	if err != nil {
@@ -656,27 +688,42 @@ func (w *Worker) writeSinkOffsets(name string, config map[string]string, offs ma
 	if err := groupIsEmpty(admin, group); err != nil {
 		return err
 	}
-	om, err := sarama.NewOffsetManagerFromClient(group, client)
-	if err != nil {
-		return fmt.Errorf("consumer group %s: %w", group, err)
-	}
-	defer om.Close()
+	req := &sarama.OffsetCommitRequest{ConsumerGroup: group, Version: 2, ConsumerGroupGeneration: -1, RetentionTime: -1}
+	commits := 0
 	for tp, off := range offs {
+		parts, err := client.Partitions(tp.Topic)
+		if err != nil {
+			return fmt.Errorf("topic %s: %w", tp.Topic, err)
+		}
+		if !slices.Contains(parts, tp.Partition) {
+			return fmt.Errorf("topic %s has no partition %d", tp.Topic, tp.Partition)
+		}
 		if off == nil {
-			if err := admin.DeleteConsumerGroupOffset(group, tp.Topic, tp.Partition); err != nil && !errors.Is(err, sarama.ErrGroupIDNotFound) {
+			if err := admin.DeleteConsumerGroupOffset(group, tp.Topic, tp.Partition); err != nil &&
+				!errors.Is(err, sarama.ErrGroupIDNotFound) && !errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
 				return fmt.Errorf("resetting %s-%d of group %s: %w", tp.Topic, tp.Partition, group, err)
 			}
 			continue
 		}
-		pom, err := om.ManagePartition(tp.Topic, tp.Partition)
-		if err != nil {
-			return fmt.Errorf("%s-%d of group %s: %w", tp.Topic, tp.Partition, group, err)
-		}
-		pom.ResetOffset(*off, "")
-		pom.MarkOffset(*off, "")
-		om.Commit()
-		if err := pom.Close(); err != nil {
-			return fmt.Errorf("committing %s-%d of group %s: %w", tp.Topic, tp.Partition, group, err)
+		req.AddBlock(tp.Topic, tp.Partition, *off, 0, "")
+		commits++
+	}
+	if commits == 0 {
+		return nil
+	}
+	coord, err := client.Coordinator(group)
+	if err != nil {
+		return fmt.Errorf("finding the coordinator of group %s: %w", group, err)
+	}
+	resp, err := coord.CommitOffset(req)
+	if err != nil {
+		return fmt.Errorf("committing offsets of group %s: %w", group, err)
+	}
+	for topic, parts := range resp.Errors {
+		for p, kerr := range parts {
+			if kerr != sarama.ErrNoError {
+				return fmt.Errorf("committing offset of %s-%d for group %s: %w", topic, p, group, kerr)
+			}
 		}
 	}
 	return nil

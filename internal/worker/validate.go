@@ -87,6 +87,29 @@ func (w *Worker) validateConnectorConfig(config map[string]string) (restapi.Conf
 		}
 	}
 	addDef(framework, config, "", func(vals []connect.ConfigValue) []connect.ConfigValue {
+		if isSource {
+			// Features Kafka validates for sources that this worker does not offer yet: refuse
+			// them rather than run the connector silently without them.
+			for i := range vals {
+				switch vals[i].Name {
+				case "exactly.once.support":
+					if strings.EqualFold(config["exactly.once.support"], "required") {
+						vals[i].Errors = append(vals[i].Errors, "This worker does not have exactly-once source support enabled.")
+					}
+				case "transaction.boundary":
+					if strings.EqualFold(config["transaction.boundary"], "connector") {
+						vals[i].Errors = append(vals[i].Errors, "The connector does not support connector-defined transaction boundaries with the given configuration. Please reconfigure it to use a different transaction boundary definition.")
+					}
+				case "topic.creation.groups":
+					for k := range config {
+						if strings.HasPrefix(k, "topic.creation.") {
+							vals[i].Errors = append(vals[i].Errors, fmt.Sprintf("%s: this worker does not create topics for source connectors yet; create the topics beforehand or rely on the broker's auto.create.topics.enable", k))
+							break
+						}
+					}
+				}
+			}
+		}
 		if !isSource {
 			if _, _, err := sinkTopics(config); err != nil {
 				for i := range vals {
