@@ -150,3 +150,24 @@ type PartitionTracker interface {
 	Open(partitions []TopicPartition) error
 	Close(partitions []TopicPartition) error
 }
+
+// SourceOffset is one source partition and its offset; a nil Offset resets the partition.
+type SourceOffset struct {
+	Partition map[string]any
+	Offset    map[string]any
+}
+
+// SourceOffsetAlterer is implemented by source connectors that check (or also apply in the
+// external system) offsets a user sets or resets through the REST API
+// (PATCH/DELETE /connectors/{c}/offsets) while the connector is stopped. An error rejects
+// the request (400) and nothing is written. Returning true says the offsets are fully handled,
+// so the user is told they were altered; false says only the runtime's copy was changed.
+type SourceOffsetAlterer interface {
+	AlterOffsets(config map[string]string, offsets []SourceOffset) (bool, error)
+}
+
+// SinkOffsetAlterer is the sink counterpart: offsets are the next offset to consume per
+// partition, nil to reset the partition.
+type SinkOffsetAlterer interface {
+	AlterOffsets(config map[string]string, offsets map[TopicPartition]*int64) (bool, error)
+}

@@ -563,12 +563,24 @@ func (w *Worker) AlterConnectorOffsets(ctx context.Context, name string, offsets
 		if err != nil {
 			return restapi.Message{}, err
 		}
+		handled, err := alterHook(c.Config, func(conn connect.Connector) (bool, bool, error) {
+			a, ok := conn.(connect.SinkOffsetAlterer)
+			if !ok {
+				return false, false, nil
+			}
+			h, err := a.AlterOffsets(maps.Clone(c.Config), offs)
+			return true, h, err
+		})
+		if err != nil {
+			return restapi.Message{}, err
+		}
 		if err := w.writeSinkOffsets(name, c.Config, offs); err != nil {
 			return restapi.Message{}, err
 		}
-		return restapi.Message{Message: "The Connect framework-managed offsets for this connector have been altered successfully. However, if this connector manages offsets externally, they will need to be manually altered in the system that the connector uses."}, nil
+		return offsetsMessage("altered", handled), nil
 	}
 	var entries []raftstore.OffsetEntry
+	var hookOffsets []connect.SourceOffset
 	for _, o := range offsets.Offsets {
 		if o.Partition == nil {
 			return restapi.Message{}, restapi.BadRequest("The partition for a source connector offset must be a non-null JSON object")
@@ -585,11 +597,52 @@ func (w *Worker) AlterConnectorOffsets(ctx context.Context, name string, offsets
 			ob, _ = json.Marshal(o.Offset)
 		}
 		entries = append(entries, raftstore.OffsetEntry{Partition: pb, Offset: ob})
+		hookOffsets = append(hookOffsets, connect.SourceOffset{Partition: o.Partition, Offset: o.Offset})
+	}
+	handled, err := alterHook(c.Config, func(conn connect.Connector) (bool, bool, error) {
+		a, ok := conn.(connect.SourceOffsetAlterer)
+		if !ok {
+			return false, false, nil
+		}
+		h, err := a.AlterOffsets(maps.Clone(c.Config), hookOffsets)
+		return true, h, err
+	})
+	if err != nil {
+		return restapi.Message{}, err
 	}
 	if _, err := w.commitOffsetsNow(ctx, name, entries); err != nil {
 		return restapi.Message{}, err
 	}
-	return restapi.Message{Message: "The Connect framework-managed offsets for this connector have been altered successfully. However, if this connector manages offsets externally, they will need to be manually altered in the system that the connector uses."}, nil
+	return offsetsMessage("altered", handled), nil
+}
+
+// alterHook lets the connector check (and apply externally) offsets a user alters or resets,
+// as Kafka's alterOffsets does: an error rejects the request with 400, and the result picks
+// the message.
+func alterHook(config map[string]string, call func(connect.Connector) (implemented, handled bool, err error)) (bool, error) {
+	p, err := connect.Lookup(config[keyConnectorClass])
+	if err != nil {
+		return false, err
+	}
+	var implemented, handled bool
+	err = safeCall("Connector.AlterOffsets", func() error {
+		var err error
+		implemented, handled, err = call(p.New().(connect.Connector))
+		return err
+	})
+	if err != nil {
+		return false, restapi.BadRequest("The connector rejected the offsets: %v", err)
+	}
+	return implemented && handled, nil
+}
+
+// offsetsMessage is Kafka's answer to an offsets change: short when the connector said it
+// handled everything, else the warning that external offsets are untouched.
+func offsetsMessage(verb string, handled bool) restapi.Message {
+	if handled {
+		return restapi.Message{Message: "The offsets for this connector have been " + verb + " successfully"}
+	}
+	return restapi.Message{Message: "The Connect framework-managed offsets for this connector have been " + verb + " successfully. However, if this connector manages offsets externally, they will need to be manually " + verb + " in the system that the connector uses."}
 }
 
 func (w *Worker) commitOffsetsNow(ctx context.Context, name string, entries []raftstore.OffsetEntry) ([]raftstore.Result, error) {
@@ -756,21 +809,57 @@ func (w *Worker) ResetConnectorOffsets(ctx context.Context, name string) (restap
 			return restapi.Message{}, err
 		}
 		defer client.Close()
+		current, err := w.sinkOffsets(name, c.Config)
+		if err != nil {
+			return restapi.Message{}, err
+		}
+		resets := make(map[connect.TopicPartition]*int64, len(current))
+		for tp := range current {
+			resets[tp] = nil
+		}
+		handled, err := alterHook(c.Config, func(conn connect.Connector) (bool, bool, error) {
+			a, ok := conn.(connect.SinkOffsetAlterer)
+			if !ok {
+				return false, false, nil
+			}
+			h, err := a.AlterOffsets(maps.Clone(c.Config), resets)
+			return true, h, err
+		})
+		if err != nil {
+			return restapi.Message{}, err
+		}
 		if err := admin.DeleteConsumerGroup(sinkGroup(name, c.Config)); err != nil && !errors.Is(err, sarama.ErrGroupIDNotFound) {
 			return restapi.Message{}, fmt.Errorf("deleting consumer group %s: %w", sinkGroup(name, c.Config), err)
 		}
-	} else {
-		var entries []raftstore.OffsetEntry
-		for _, e := range w.store.Offsets(name) {
-			entries = append(entries, raftstore.OffsetEntry{Partition: e.Partition, Offset: json.RawMessage("null")})
+		return offsetsMessage("reset", handled), nil
+	}
+	var entries []raftstore.OffsetEntry
+	var resets []connect.SourceOffset
+	for _, e := range w.store.Offsets(name) {
+		entries = append(entries, raftstore.OffsetEntry{Partition: e.Partition, Offset: json.RawMessage("null")})
+		p, err := decodeJSONMap(e.Partition)
+		if err != nil {
+			return restapi.Message{}, fmt.Errorf("stored partition %s: %w", e.Partition, err)
 		}
-		if len(entries) > 0 {
-			if _, err := w.commitOffsetsNow(ctx, name, entries); err != nil {
-				return restapi.Message{}, err
-			}
+		resets = append(resets, connect.SourceOffset{Partition: p})
+	}
+	handled, err := alterHook(c.Config, func(conn connect.Connector) (bool, bool, error) {
+		a, ok := conn.(connect.SourceOffsetAlterer)
+		if !ok {
+			return false, false, nil
+		}
+		h, err := a.AlterOffsets(maps.Clone(c.Config), resets)
+		return true, h, err
+	})
+	if err != nil {
+		return restapi.Message{}, err
+	}
+	if len(entries) > 0 {
+		if _, err := w.commitOffsetsNow(ctx, name, entries); err != nil {
+			return restapi.Message{}, err
 		}
 	}
-	return restapi.Message{Message: "The Connect framework-managed offsets for this connector have been reset successfully. However, if this connector manages offsets externally, they will need to be manually reset in the system that the connector uses."}, nil
+	return offsetsMessage("reset", handled), nil
 }
 
 // Plugins implements restapi.Herder.

@@ -120,3 +120,37 @@ func (c *SourceConnector) ConfigDef() *connect.ConfigDef { return sourceConfigDe
 
 // NewTask returns a fresh SourceTask.
 func (c *SourceConnector) NewTask() connect.SourceTask { return new(SourceTask) }
+
+// AlterOffsets checks offsets set through the REST API, as Kafka's FileStreamSourceConnector
+// does: the partition names the file and the offset is a non-negative byte position. The
+// connector keeps no offsets of its own, so the runtime's copy is everything.
+func (c *SourceConnector) AlterOffsets(_ map[string]string, offsets []connect.SourceOffset) (bool, error) {
+	for _, o := range offsets {
+		if _, ok := o.Partition[FilenameField].(string); !ok {
+			return false, fmt.Errorf("the partition of a file source offset must contain the key %q naming the file, got %v", FilenameField, o.Partition)
+		}
+		if o.Offset == nil {
+			continue // a reset
+		}
+		pos, ok := o.Offset[PositionField]
+		if !ok {
+			return false, fmt.Errorf("the offset of a file source partition must contain the key %q, got %v", PositionField, o.Offset)
+		}
+		var n int64
+		switch v := pos.(type) {
+		case int64:
+			n = v
+		case float64:
+			if v != float64(int64(v)) {
+				return false, fmt.Errorf("offset %q must be an integer byte position, got %v", PositionField, v)
+			}
+			n = int64(v)
+		default:
+			return false, fmt.Errorf("offset %q must be an integer byte position, got %v (%T)", PositionField, pos, pos)
+		}
+		if n < 0 {
+			return false, fmt.Errorf("offset %q must not be negative, got %d", PositionField, n)
+		}
+	}
+	return true, nil
+}
