@@ -27,8 +27,10 @@ import (
 //	CHAR(n), VARCHAR(n), STRING     string
 //	BINARY(n), VARBINARY(n), BYTES  bytes
 //	DATE, TIME(p)                   Date, Time
-//	TIMESTAMP(p) [WITHOUT TIME ZONE], TIMESTAMP(p) WITH [LOCAL] TIME ZONE, TIMESTAMP_LTZ(p)
-//	                                Timestamp
+//	TIMESTAMP(p) [WITHOUT TIME ZONE], DATETIME
+//	                                Timestamp (a wall clock: text with a zone offset is refused)
+//	TIMESTAMP(p) WITH [LOCAL] TIME ZONE, TIMESTAMP_LTZ(p)
+//	                                Timestamp marked with LocalTimeZoneParameter
 //	ARRAY<T>                        array of T
 //	MAP<K, V>                       map from K to V
 //	ROW<name T, ...>, ROW(name T, ...)  struct
@@ -137,7 +139,11 @@ func writeType(b *strings.Builder, s *connect.Schema) {
 	case connect.TimeName:
 		b.WriteString("TIME(3)")
 	case connect.TimestampName:
-		b.WriteString("TIMESTAMP(3)")
+		if IsLocalTimeZone(s) {
+			b.WriteString("TIMESTAMP_LTZ(3)")
+		} else {
+			b.WriteString("TIMESTAMP(3)")
+		}
 	default:
 		switch s.Type {
 		case connect.TypeBoolean:
@@ -382,10 +388,14 @@ func (p *typeParser) typ() (*connect.Schema, error) {
 		if _, err := p.params(1); err != nil {
 			return nil, err
 		}
-		if kw == "TIMESTAMP" && !p.words("WITHOUT", "TIME", "ZONE") && !p.words("WITH", "LOCAL", "TIME", "ZONE") {
-			p.words("WITH", "TIME", "ZONE")
+		ltz := kw == "TIMESTAMP_LTZ"
+		if kw == "TIMESTAMP" && !p.words("WITHOUT", "TIME", "ZONE") {
+			ltz = p.words("WITH", "LOCAL", "TIME", "ZONE") || p.words("WITH", "TIME", "ZONE")
 		}
 		b = connect.TimestampSchema()
+		if ltz {
+			b.Parameter(LocalTimeZoneParameter, "true")
+		}
 	case "ARRAY":
 		if err := p.expect("<"); err != nil {
 			return nil, err

@@ -122,3 +122,28 @@ func FuzzParseColumns(f *testing.F) {
 		}
 	})
 }
+
+func TestParseColumnsLocalTimeZone(t *testing.T) {
+	s, err := ParseColumns("a TIMESTAMP(3), b TIMESTAMP_LTZ(3), c TIMESTAMP(6) WITH LOCAL TIME ZONE, " +
+		"d TIMESTAMP WITH TIME ZONE, e TIMESTAMP(3) WITHOUT TIME ZONE, f ARRAY<TIMESTAMP_LTZ(3)>, g ROW<h TIMESTAMP_LTZ>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		s   *connect.Schema
+		ltz bool
+	}{
+		{s.Field("a").Schema, false}, {s.Field("b").Schema, true}, {s.Field("c").Schema, true},
+		{s.Field("d").Schema, true}, {s.Field("e").Schema, false}, {s.Field("f").Schema.ValueSchema, true},
+		{s.Field("g").Schema.Field("h").Schema, true},
+	} {
+		if IsLocalTimeZone(tc.s) != tc.ltz {
+			t.Errorf("%s: IsLocalTimeZone = %v, want %v", FormatType(tc.s), !tc.ltz, tc.ltz)
+		}
+	}
+	want := "a TIMESTAMP(3), b TIMESTAMP_LTZ(3), c TIMESTAMP_LTZ(3), d TIMESTAMP_LTZ(3), e TIMESTAMP(3), " +
+		"f ARRAY<TIMESTAMP_LTZ(3)>, g ROW<h TIMESTAMP_LTZ(3)>"
+	if got := FormatColumns(s); got != want {
+		t.Errorf("FormatColumns = %s\nwant          %s", got, want)
+	}
+}

@@ -11,10 +11,16 @@ import (
 // row (json, csv, avro, raw, protobuf, ...). Its settings are the format's options, given with
 // or without the "<format>." prefix: value.converter.csv.field-delimiter and
 // value.converter.field-delimiter both work.
+//
+// A schemaless struct-like value (a map[string]any without a schema, as a source connector
+// without schemas hands it over) given to an encoder that requires a schema (avro without
+// avro.schema, csv without csv.schema) is typed by a RowWidener per topic: each topic's values
+// share one inferred schema that widens as they disagree.
 type RowConverter struct {
 	format Format
 	dec    Decoder
 	enc    Encoder
+	widen  *RowWidener // set when enc requires schemas
 }
 
 // NewRowConverter returns an unconfigured converter for format name; register it with
@@ -42,6 +48,9 @@ func (c *RowConverter) Configure(config map[string]string, isKey bool) error {
 	if c.format.NewEncoder != nil {
 		if c.enc, err = c.format.NewEncoder(opts); err != nil {
 			return fmt.Errorf("%s encoder: %w", c.format.Name, err)
+		}
+		if RequiresSchema(c.enc) {
+			c.widen = NewRowWidener()
 		}
 	}
 	return nil
@@ -75,7 +84,14 @@ func (c *RowConverter) FromConnectData(topic string, headers *connect.Headers, s
 	if c.enc == nil {
 		return nil, fmt.Errorf("format %s cannot encode", c.format.Name)
 	}
-	msgs, err := c.enc.Encode([]Row{{Op: Insert, Schema: schema, Value: value}})
+	rows := []Row{{Op: Insert, Schema: schema, Value: value}}
+	if _, schemaless := value.(map[string]any); schemaless && schema == nil && c.widen != nil {
+		rows[0].Table = topic
+		if err := c.widen.Widen(rows); err != nil {
+			return nil, fmt.Errorf("topic %s: %s: %w", topic, c.format.Name, err)
+		}
+	}
+	msgs, err := c.enc.Encode(rows)
 	if err != nil {
 		return nil, fmt.Errorf("topic %s: %s: %w", topic, c.format.Name, err)
 	}

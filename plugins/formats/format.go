@@ -19,7 +19,11 @@
 //     format's own logical types; AppendQuoted with a producer's Quoting; AppendJSONFloat);
 //   - column lists in Flink SQL syntax (ParseColumns, ParseType, FormatColumns, FormatType);
 //   - schema inference with Flink CDC's widening rules (Inferrer, TableInferrer, InferSchema,
-//     WidenSchemas);
+//     WidenSchemas), and RowWidener, which gives the rows of a stream one widening schema per
+//     table for encoders that require schemas (SchemaRequirer);
+//   - the policy of insert-only formats (json, csv, avro, avro-confluent, protobuf, raw) for
+//     change rows: EncodeInsertOnly and InsertOnly;
+//   - text of timestamps with and without time zone (ParseTimestampNoZone, LocalTimeZoneParameter);
 //   - Java escapes in option values (UnescapeJava), and func adapters (DecoderFunc, EncoderFunc).
 package formats
 

@@ -112,10 +112,16 @@ type InferOptions struct {
 //
 // An Inferrer is not safe for concurrent use: give each table (or task) its own.
 type Inferrer struct {
-	opts    InferOptions
-	root    *node
-	schema  *connect.Schema
-	version int
+	opts InferOptions
+	// base is the schema the inferrer started from: opts.Initial, or the schema of the first
+	// typed row. Widened schemas keep its name, doc and optionality.
+	base *connect.Schema
+	// fallbackName names the schema when neither opts.Name nor base does (TableInferrer's
+	// "database.table").
+	fallbackName string
+	root         *node
+	schema       *connect.Schema
+	version      int
 	// lastFit is the schema of the last *connect.Struct observed: typed rows of one table share
 	// their schema pointer, so this skips re-checking it row after row.
 	lastFit *connect.Schema
@@ -131,6 +137,7 @@ func NewInferrer(opts InferOptions) (*Inferrer, error) {
 		inf.root = nodeFromSchema(opts.Initial)
 		inf.version = max(opts.Initial.Version, 1)
 		inf.schema = opts.Initial
+		inf.base = opts.Initial
 	}
 	return inf, nil
 }
@@ -142,8 +149,24 @@ func (inf *Inferrer) Schema() *connect.Schema { return inf.schema }
 // schema is observed) and returns the schema and the changes this value caused, none if it
 // already fitted. Each change bumps the schema's Version. A value of an unsupported Go type is an
 // error and changes nothing.
+//
+// A typed row (*connect.Struct) declares its columns' types, null or not, and the first one
+// becomes the schema as it is (required columns, names and parameters included), so that rows
+// of a schema that never changes pass through unchanged. One exception: CDC decoders that infer
+// types from one message's JSON type a column they have seen only as null as the shared
+// connect.OptionalStringSchema, so a null in a field of exactly that schema says nothing about
+// the column — it neither adds nor widens one.
 func (inf *Inferrer) Observe(value any) (*connect.Schema, []SchemaChange, error) {
 	st, isStruct := value.(*connect.Struct)
+	if inf.root == nil && isStruct && !hasUntypedNull(st) {
+		s := st.Schema()
+		if s.Type != connect.TypeStruct {
+			return nil, nil, fmt.Errorf("a row must be a STRUCT, got %s", s)
+		}
+		inf.root, inf.base, inf.schema, inf.lastFit = nodeFromSchema(s), s, s, s
+		inf.version = max(s.Version, 1)
+		return s, []SchemaChange{{Kind: CreateTable, New: s}}, nil
+	}
 	if inf.root != nil {
 		if inf.opts.Static || isStruct && st.Schema() == inf.lastFit || inf.fits(inf.root, value, nil) {
 			if isStruct {
@@ -155,9 +178,14 @@ func (inf *Inferrer) Observe(value any) (*connect.Schema, []SchemaChange, error)
 	if isStruct {
 		defer func() { inf.lastFit = st.Schema() }()
 	}
-	vn, err := inf.nodeOf(value, nil)
-	if err != nil {
-		return inf.schema, nil, err
+	var vn *node
+	if isStruct {
+		vn = rowNode(st)
+	} else {
+		var err error
+		if vn, err = inf.nodeOf(value, nil); err != nil {
+			return inf.schema, nil, err
+		}
 	}
 	if vn.kind != kStruct {
 		return inf.schema, nil, fmt.Errorf("a row must be an object, got %T", value)
@@ -166,6 +194,9 @@ func (inf *Inferrer) Observe(value any) (*connect.Schema, []SchemaChange, error)
 	if inf.root == nil {
 		vn.dropNulls()
 		vn.required = true
+		if isStruct {
+			inf.base = st.Schema()
+		}
 		inf.root = vn
 		inf.version = 1
 		inf.schema = inf.build()
@@ -201,14 +232,17 @@ func (inf *Inferrer) Convert(value any) (*connect.Struct, error) {
 func (inf *Inferrer) build() *connect.Schema {
 	b := connect.StructBuilder().Version(inf.version)
 	name := inf.opts.Name
-	if init := inf.opts.Initial; init != nil {
+	if base := inf.base; base != nil {
+		// The name stays what it was: a record renamed is a new type to an Avro reader.
 		if name == "" {
-			name = init.Name
+			name = base.Name
 		}
-		b.Doc(init.Doc)
-		if init.Optional {
+		b.Doc(base.Doc)
+		if base.Optional {
 			b.Optional()
 		}
+	} else if name == "" {
+		name = inf.fallbackName
 	}
 	b.Name(name)
 	for _, f := range inf.root.fields {
@@ -265,7 +299,9 @@ type TableInferrer struct {
 }
 
 // NewTableInferrer returns a TableInferrer whose per-table inferrers use opts; each table's schema
-// is named "database.table" unless opts.Name is set. opts.Initial, if set, is every table's start.
+// is named "database.table" (or "table" without a database, and unnamed without either) unless
+// opts.Name is set or the table's first row is typed, whose schema's name it keeps. opts.Initial,
+// if set, is every table's start.
 func NewTableInferrer(opts InferOptions) *TableInferrer {
 	return &TableInferrer{opts: opts, tables: map[string]*Inferrer{}}
 }
@@ -280,26 +316,36 @@ func (t *TableInferrer) Infer(row *Row) ([]SchemaChange, error) {
 	key := row.Database + "." + row.Table
 	inf, ok := t.tables[key]
 	if !ok {
-		opts := t.opts
-		if opts.Name == "" {
-			opts.Name = key
-		}
 		var err error
-		if inf, err = NewInferrer(opts); err != nil {
+		if inf, err = NewInferrer(t.opts); err != nil {
 			return nil, err
+		}
+		switch {
+		case row.Database != "":
+			inf.fallbackName = key
+		case row.Table != "":
+			inf.fallbackName = row.Table
 		}
 		t.tables[key] = inf
 	}
 	s, changes, err := inf.Observe(row.Value)
 	if err != nil {
-		return nil, fmt.Errorf("table %s: %w", key, err)
+		return nil, tableError(row, err)
 	}
 	st, err := inf.Convert(row.Value)
 	if err != nil {
-		return changes, fmt.Errorf("table %s: %w", key, err)
+		return changes, tableError(row, err)
 	}
 	row.Schema, row.Value = s, st
 	return changes, nil
+}
+
+// tableError names the row's table in err, if the row has one.
+func tableError(row *Row, err error) error {
+	if row.Database == "" && row.Table == "" {
+		return err
+	}
+	return fmt.Errorf("table %s.%s: %w", row.Database, row.Table, err)
 }
 
 // Schema returns the current schema of database.table, or nil.
@@ -368,6 +414,7 @@ type node struct {
 	fields      []*field
 	index       map[string]int
 	required    bool            // only from an initial schema's required fields
+	null        bool            // in an observed typed row: the field holds null (its type is declared)
 	orig        *connect.Schema // the schema this node came from, while unchanged
 }
 
@@ -427,7 +474,10 @@ func (n *node) mergeStruct(v *node, path string, changes *[]SchemaChange) bool {
 				continue
 			}
 			vf.n.dropNulls()
-			vf.n.required, vf.n.orig = false, nil
+			if vf.n.required {
+				// New columns are optional; an optional one keeps its declared schema.
+				vf.n.required, vf.n.orig = false, nil
+			}
 			n.add(vf.name, vf.n)
 			*changes = append(*changes, SchemaChange{Kind: AddColumn, Column: path + vf.name, New: vf.n.build()})
 			continue
@@ -457,7 +507,7 @@ func (n *node) mergeStruct(v *node, path string, changes *[]SchemaChange) bool {
 		if !f.n.required {
 			continue
 		}
-		if i, ok := v.index[f.name]; ok && v.fields[i].n.kind != kNull {
+		if i, ok := v.index[f.name]; ok && v.fields[i].n.kind != kNull && !v.fields[i].n.null {
 			continue
 		}
 		old := f.n.build()
@@ -819,6 +869,41 @@ func (inf *Inferrer) nodeOf(v any, s *connect.Schema) (*node, error) {
 	return nil, fmt.Errorf("cannot infer a type for %T", v)
 }
 
+// rowNode returns the node of a typed row: each field's declared schema, required or not and kept
+// as is while it stays unchanged, except that a null in a field whose schema is the shared
+// connect.OptionalStringSchema is of unknown type (see Observe).
+func rowNode(st *connect.Struct) *node {
+	s := st.Schema()
+	n := &node{kind: kStruct, index: make(map[string]int, len(s.Fields))}
+	for i := range s.Fields {
+		f := &s.Fields[i]
+		v := st.GetIndex(i)
+		if untypedNull(f.Schema, v) {
+			n.add(f.Name, simple(kNull))
+			continue
+		}
+		fn := nodeFromSchema(f.Schema)
+		fn.null = v == nil
+		n.add(f.Name, fn)
+	}
+	return n
+}
+
+// untypedNull reports whether a field value is a null whose schema says nothing of its type.
+func untypedNull(s *connect.Schema, v any) bool {
+	return v == nil && s == connect.OptionalStringSchema
+}
+
+// hasUntypedNull reports whether a typed row has a field of unknown type (see Observe).
+func hasUntypedNull(st *connect.Struct) bool {
+	for i := range st.Schema().Fields {
+		if untypedNull(st.Schema().Fields[i].Schema, st.GetIndex(i)) {
+			return true
+		}
+	}
+	return false
+}
+
 func clearRequired(n *node) {
 	n.required, n.orig = false, nil
 	for _, f := range n.fields {
@@ -835,7 +920,10 @@ func clearRequired(n *node) {
 // fits reports whether v already fits node n, without allocating: the fast path of Observe.
 func (inf *Inferrer) fits(n *node, v any, s *connect.Schema) bool {
 	if v == nil {
-		return !n.required
+		// A typed null still declares its type (see rowNode), unless it is untyped.
+		if n.required || s == nil || untypedNull(s, v) {
+			return !n.required
+		}
 	}
 	if n.kind == kString {
 		return true
@@ -880,7 +968,8 @@ func (inf *Inferrer) fits(n *node, v any, s *connect.Schema) bool {
 			e := x.GetIndex(i)
 			j, ok := n.index[f.Name]
 			if !ok {
-				if e != nil {
+				// A declared column is new even while null; only an untyped null is not.
+				if !untypedNull(f.Schema, e) {
 					return false
 				}
 				continue

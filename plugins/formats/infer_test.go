@@ -216,21 +216,76 @@ func TestInferrerTypedRows(t *testing.T) {
 	s2 := mustColumns(t, "id BIGINT NOT NULL, d TIMESTAMP(3), note STRING")
 	inf, _ := NewInferrer(InferOptions{})
 	day := time.Date(2020, 5, 6, 0, 0, 0, 0, time.UTC)
-	ch := observe(t, inf, connect.NewStruct(s1).MustPut("id", int32(1)).MustPut("d", day))
+	first := connect.NewStruct(s1).MustPut("id", int32(1)).MustPut("d", day)
+	ch := observe(t, inf, first)
 	if len(ch) != 1 || ch[0].Kind != CreateTable {
 		t.Fatalf("first typed row: %v", changeStrings(ch))
+	}
+	// The first typed row's schema is the table's as it is, and its rows pass unchanged.
+	if inf.Schema() != s1 {
+		t.Errorf("schema after the first typed row = %s, want it unchanged: %s", FormatColumns(inf.Schema()), FormatColumns(s1))
+	}
+	if st, err := inf.Convert(first); err != nil || st != first {
+		t.Errorf("Convert of a row of the table's own schema = %v, %v; want it unchanged", st, err)
 	}
 	if ch := observe(t, inf, connect.NewStruct(s1).MustPut("id", int32(2))); len(ch) != 0 {
 		t.Errorf("same schema again changed: %v", changeStrings(ch))
 	}
 	ch = observe(t, inf, connect.NewStruct(s2).MustPut("id", int64(3)))
-	if got := fmt.Sprint(changeStrings(ch)); got != "[ALTER COLUMN id TYPE BIGINT (was INT) ALTER COLUMN d TYPE TIMESTAMP(3) (was DATE) ADD COLUMN note STRING]" {
+	if got := fmt.Sprint(changeStrings(ch)); got != "[ALTER COLUMN id TYPE BIGINT NOT NULL (was INT NOT NULL) ALTER COLUMN d TYPE TIMESTAMP(3) (was DATE) ADD COLUMN note STRING]" {
 		t.Errorf("changes = %s", got)
 	}
 	// A DATE written into the widened TIMESTAMP column keeps its instant.
 	st, err := inf.Convert(connect.NewStruct(s1).MustPut("id", int32(9)).MustPut("d", day))
 	if err != nil || st.GetInt64("id") != 9 || !st.Get("d").(time.Time).Equal(day) {
 		t.Errorf("Convert = %v, %v", st, err)
+	}
+}
+
+// TestInferrerUntypedNulls feeds rows as CDC decoders that infer types from one message build them:
+// a column seen only as null is the shared connect.OptionalStringSchema, which must not widen the
+// column to STRING (the debezium → avro-confluent case: long, then double, then a null).
+func TestInferrerUntypedNulls(t *testing.T) {
+	row := func(v *connect.Schema, x any) *connect.Struct {
+		s := connect.StructBuilder().Optional().Field("id", connect.OptionalInt64Schema).Field("v", v).MustBuild()
+		return connect.NewStruct(s).MustPut("id", int64(1)).MustPut("v", x)
+	}
+	inf, _ := NewInferrer(InferOptions{})
+	var all []string
+	for _, r := range []*connect.Struct{
+		row(connect.OptionalStringSchema, nil), // v is unknown: not a column yet
+		row(connect.OptionalInt64Schema, int64(5)),
+		row(connect.OptionalFloat64Schema, 5.5),
+		row(connect.OptionalStringSchema, nil), // fits the DOUBLE column
+		row(connect.OptionalInt64Schema, nil),  // a declared BIGINT null: fits too
+	} {
+		all = append(all, changeStrings(observe(t, inf, r))...)
+	}
+	want := "[CREATE TABLE (id BIGINT) ADD COLUMN v BIGINT ALTER COLUMN v TYPE DOUBLE (was BIGINT)]"
+	if fmt.Sprint(all) != want {
+		t.Errorf("changes = %v\nwant %s", all, want)
+	}
+	st, err := inf.Convert(row(connect.OptionalStringSchema, nil))
+	if err != nil || st.Get("v") != nil || st.GetInt64("id") != 1 || st.Schema() != inf.Schema() {
+		t.Errorf("Convert = %v, %v", st, err)
+	}
+	// A required column becomes optional when a typed row holds null in it, even one that
+	// declares it.
+	req, _ := NewInferrer(InferOptions{})
+	s1 := connect.StructBuilder().Field("id", connect.Int64Schema).MustBuild()
+	s2 := connect.StructBuilder().Field("id", connect.OptionalInt64Schema).MustBuild()
+	observe(t, req, connect.NewStruct(s1).MustPut("id", int64(1)))
+	nullID := connect.NewStruct(s2)
+	if ch := changeStrings(observe(t, req, nullID)); fmt.Sprint(ch) != "[ALTER COLUMN id TYPE BIGINT (was BIGINT NOT NULL)]" {
+		t.Errorf("null in a required column: changes = %v", ch)
+	}
+	if st, err := req.Convert(nullID); err != nil || st.Get("id") != nil {
+		t.Errorf("Convert = %v, %v", st, err)
+	}
+	// A declared column that is null is still a column.
+	s := connect.StructBuilder().Field("id", connect.OptionalInt64Schema).Field("note", connect.OptionalBytesSchema).MustBuild()
+	if ch := changeStrings(observe(t, inf, connect.NewStruct(s).MustPut("id", int64(2)))); fmt.Sprint(ch) != "[ADD COLUMN note BYTES]" {
+		t.Errorf("declared null column: changes = %v", ch)
 	}
 }
 

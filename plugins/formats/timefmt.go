@@ -1,6 +1,7 @@
 package formats
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -162,6 +163,61 @@ func ParseTimestamp(s string, f TimestampFormat) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("invalid %s timestamp %q: %w", f, s, err)
 	}
 	return t, nil
+}
+
+// LocalTimeZoneParameter marks a Timestamp schema as Flink's TIMESTAMP_LTZ (TIMESTAMP WITH LOCAL
+// TIME ZONE) when its value is "true". Connect has a single Timestamp type, so the mark travels as
+// a schema parameter; ParseColumns sets it for columns declared TIMESTAMP_LTZ or TIMESTAMP WITH
+// [LOCAL] TIME ZONE. Text formats write such a timestamp with a trailing 'Z' and read a zoned
+// value into it converted to UTC; an unmarked Timestamp is Flink's TIMESTAMP, a wall clock, which
+// refuses a zone offset (ParseTimestampNoZone).
+const LocalTimeZoneParameter = "io.raftconnect.timestamp.local-time-zone"
+
+// IsLocalTimeZone reports whether s is a Timestamp schema marked as TIMESTAMP_LTZ.
+func IsLocalTimeZone(s *connect.Schema) bool {
+	return s != nil && s.Name == connect.TimestampName && s.Parameters[LocalTimeZoneParameter] == "true"
+}
+
+// ErrZonedTimestamp is returned (wrapped) by ParseTimestampNoZone and ParseTimestampAnyNoZone for a
+// timestamp with a zone offset other than zero.
+var ErrZonedTimestamp = errors.New("a TIMESTAMP without time zone cannot hold a zone offset")
+
+// ParseTimestampNoZone parses the text of a TIMESTAMP (WITHOUT TIME ZONE) column as
+// ParseTimestamp does, except that a zone offset other than zero is an error (wrapping
+// ErrZonedTimestamp): the column holds a wall clock, which an offset would shift, as Flink
+// refuses it. 'Z' and +00:00 are accepted, since they shift nothing.
+func ParseTimestampNoZone(s string, f TimestampFormat) (time.Time, error) {
+	t, err := ParseTimestamp(s, f)
+	if err == nil {
+		err = checkNoZone(s, f.String()+" timestamp")
+	}
+	return t, err
+}
+
+// ParseTimestampAnyNoZone is ParseTimestampAny for a TIMESTAMP (WITHOUT TIME ZONE) column: a
+// zone offset other than zero is an error, as in ParseTimestampNoZone.
+func ParseTimestampAnyNoZone(s string) (time.Time, error) {
+	t, err := ParseTimestampAny(s)
+	if err == nil {
+		err = checkNoZone(s, "timestamp")
+	}
+	return t, err
+}
+
+// checkNoZone fails for a well-formed timestamp s that ends in a non-zero offset.
+func checkNoZone(s, what string) error {
+	p := tparser{s: s}
+	p.date()
+	p.i++
+	p.clock(false)
+	if p.i >= len(s) {
+		return nil
+	}
+	zone := s[p.i:]
+	if offset, ok := p.zone(); ok && offset == 0 {
+		return nil
+	}
+	return fmt.Errorf("invalid %s %q: %w (%s); declare the column TIMESTAMP_LTZ to read zoned values converted to UTC", what, s, ErrZonedTimestamp, zone)
 }
 
 // ParseTimestampAny parses a timestamp in either standard (space or 'T' between date and time,

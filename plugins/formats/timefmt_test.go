@@ -1,6 +1,7 @@
 package formats
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -209,8 +210,60 @@ func FuzzParseTimestamp(f *testing.F) {
 			if err != nil || !back.Equal(ts) {
 				t.Fatalf("%q parsed to %v, which formats as %q and parses back to %v, %v", s, ts, FormatTimestamp(ts, ft), back, err)
 			}
+			// Without a zone it is the same instant, or refused for its offset only.
+			wall, err := ParseTimestampNoZone(s, ft)
+			if err == nil && !wall.Equal(ts) || err != nil && !errors.Is(err, ErrZonedTimestamp) {
+				t.Fatalf("%q: ParseTimestamp = %v, ParseTimestampNoZone = %v, %v", s, ts, wall, err)
+			}
+		}
+		if ts, err := ParseTimestampAny(s); err == nil {
+			wall, err := ParseTimestampAnyNoZone(s)
+			if err == nil && !wall.Equal(ts) || err != nil && !errors.Is(err, ErrZonedTimestamp) {
+				t.Fatalf("%q: ParseTimestampAny = %v, ParseTimestampAnyNoZone = %v, %v", s, ts, wall, err)
+			}
 		}
 		_, _ = ParseDate(s)
 		_, _ = ParseTime(s)
 	})
+}
+
+func TestParseTimestampNoZone(t *testing.T) {
+	wall := time.Date(2020, 12, 30, 12, 13, 14, 123000000, time.UTC)
+	for _, tc := range []struct {
+		in   string
+		f    TimestampFormat
+		want string // "" for wall; else an error substring
+	}{
+		{"2020-12-30 12:13:14.123", TimestampSQL, ""},
+		{"2020-12-30 12:13:14.123Z", TimestampSQL, ""},      // UTC shifts nothing
+		{"2020-12-30 12:13:14.123+00:00", TimestampSQL, ""}, // nor does a zero offset
+		{"2020-12-30T12:13:14.123-0000", TimestampISO8601, ""},
+		{"2020-12-30 12:13:14.123+08:00", TimestampSQL, `invalid SQL timestamp "2020-12-30 12:13:14.123+08:00": a TIMESTAMP without time zone cannot hold a zone offset (+08:00); declare the column TIMESTAMP_LTZ`},
+		{"2020-12-30T12:13:14.123-05", TimestampISO8601, "cannot hold a zone offset (-05)"},
+		{"2020-12-30 12:13:1x", TimestampSQL, "bad time of day"},
+	} {
+		for _, any := range []bool{false, true} {
+			var got time.Time
+			var err error
+			if any {
+				got, err = ParseTimestampAnyNoZone(tc.in)
+			} else {
+				got, err = ParseTimestampNoZone(tc.in, tc.f)
+			}
+			switch {
+			case tc.want == "" && (err != nil || !got.Equal(wall)):
+				t.Errorf("%q (any %v) = %v, %v; want %v", tc.in, any, got, err, wall)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(tc.want, "invalid SQL "))):
+				t.Errorf("%q (any %v): error %v, want one containing %q", tc.in, any, err, tc.want)
+			case tc.want != "" && !any && !strings.Contains(err.Error(), tc.want):
+				t.Errorf("%q: error %v, want one containing %q", tc.in, err, tc.want)
+			case strings.Contains(tc.want, "offset") && !errors.Is(err, ErrZonedTimestamp):
+				t.Errorf("%q (any %v): %v does not wrap ErrZonedTimestamp", tc.in, any, err)
+			}
+		}
+	}
+	// ParseTimestamp itself keeps converting zoned text to UTC (Debezium's ZonedTimestamp needs it).
+	if got, err := ParseTimestamp("2020-12-30 20:13:14.123+08:00", TimestampSQL); err != nil || !got.Equal(wall) {
+		t.Errorf("ParseTimestamp with a zone = %v, %v", got, err)
+	}
 }

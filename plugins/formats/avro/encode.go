@@ -53,6 +53,8 @@ func (n *node) encode(b []byte, v any) ([]byte, error) {
 				return nil, fmt.Errorf("%s is not a float", x)
 			}
 			return appendFloat(b, float32(f)), nil
+		case connect.Decimal:
+			return appendFloat(b, float32(decimalFloat(x, 32))), nil
 		}
 		if f, ok := toFloat(v); ok {
 			return appendFloat(b, float32(f)), nil
@@ -221,7 +223,8 @@ func (n *node) accepts(v any) bool {
 	case []byte:
 		return n.kind == kBytes || n.kind == kFixed
 	case connect.Decimal:
-		return n.logical == lDecimal
+		// An exact decimal, or a number as schemaless JSON reads it by default.
+		return n.logical == lDecimal || n.logical == lNone && (n.kind == kDouble || n.kind == kFloat || n.kind == kLong || n.kind == kInt)
 	case time.Time:
 		return n.logical != lNone && n.logical != lDecimal
 	case int8, int16, int32:
@@ -405,8 +408,45 @@ func toInt64(v any) (int64, bool, error) {
 			return int64(f), true, nil
 		}
 		return 0, true, fmt.Errorf("%s is not a 64-bit integer", x)
+	case connect.Decimal:
+		// A schemaless JSON number read exactly: integral values only, exactly.
+		if i, ok := decimalInt64(x); ok {
+			return i, true, nil
+		}
+		return 0, true, fmt.Errorf("%s is not a 64-bit integer", x.String())
 	}
 	return 0, false, nil
+}
+
+// decimalInt64 returns d as an int64 if it is integral and within range.
+func decimalInt64(d connect.Decimal) (int64, bool) {
+	if d.Unscaled == nil {
+		return 0, true
+	}
+	if d.Scale > 0 {
+		i, err := d.Rescale(0)
+		if err != nil {
+			return 0, false
+		}
+		d = i
+	}
+	if d.Scale < -19 {
+		return 0, d.Unscaled.Sign() == 0
+	}
+	u := new(big.Int).Set(d.Unscaled)
+	if d.Scale < 0 {
+		u.Mul(u, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-d.Scale)), nil))
+	}
+	return u.Int64(), u.IsInt64()
+}
+
+// decimalFloat returns the float of the given bit size nearest to d, rounded once.
+func decimalFloat(d connect.Decimal, bits int) float64 {
+	if d.Unscaled == nil {
+		return 0
+	}
+	f, _ := strconv.ParseFloat(d.Unscaled.String()+"e"+strconv.FormatInt(-int64(d.Scale), 10), bits)
+	return f
 }
 
 func toFloat(v any) (float64, bool) {
@@ -418,6 +458,8 @@ func toFloat(v any) (float64, bool) {
 	case json.Number:
 		f, err := strconv.ParseFloat(string(x), 64)
 		return f, err == nil
+	case connect.Decimal:
+		return decimalFloat(x, 64), true
 	}
 	if i, ok, err := toInt64(v); ok && err == nil {
 		return float64(i), true

@@ -84,29 +84,36 @@ func (c *codec) Decode(data []byte) ([]formats.Row, error) {
 	return []formats.Row{{Op: formats.Insert, Schema: c.schema.ConnectSchema(), Value: v}}, nil
 }
 
-// Encode writes each row's value as one message; the change operation is not written.
+// Encode writes each Insert and UpdateAfter row's value as one message. Plain Avro holds no
+// change operation (Flink's avro format is insert-only): formats.EncodeInsertOnly skips an
+// UpdateBefore row and refuses a Delete or a DDL row, which would otherwise read back as a live
+// record. A row without a value becomes a nil message (a tombstone).
 func (c *codec) Encode(rows []formats.Row) ([][]byte, error) {
-	out := make([][]byte, 0, len(rows))
-	for i := range rows {
-		s := c.schema
-		if s == nil {
-			if rows[i].Schema == nil {
-				return nil, fmt.Errorf("row %d: schemaless value: set %s to encode it", i, OptionSchema)
-			}
-			var err error
-			if s, err = c.cache.Schema(rows[i].Schema); err != nil {
-				return nil, fmt.Errorf("row %d: %w", i, err)
-			}
-		}
-		b, err := s.Append(make([]byte, 0, c.hint.Load()+16), rows[i].Value)
-		if err != nil {
-			return nil, fmt.Errorf("row %d: %w", i, err)
-		}
-		c.hint.Store(int64(len(b)))
-		out = append(out, b)
-	}
-	return out, nil
+	return formats.EncodeInsertOnly(FormatName, rows, c.encodeRow)
 }
+
+func (c *codec) encodeRow(r *formats.Row) ([]byte, error) {
+	s := c.schema
+	if s == nil {
+		if r.Schema == nil {
+			return nil, fmt.Errorf("schemaless value: set %s to encode it", OptionSchema)
+		}
+		var err error
+		if s, err = c.cache.Schema(r.Schema); err != nil {
+			return nil, err
+		}
+	}
+	b, err := s.Append(make([]byte, 0, c.hint.Load()+16), r.Value)
+	if err != nil {
+		return nil, err
+	}
+	c.hint.Store(int64(len(b)))
+	return b, nil
+}
+
+// RequiresSchema reports whether rows need a Connect schema to derive the Avro schema from:
+// without avro.schema, a schemaless row has none.
+func (c *codec) RequiresSchema() bool { return c.schema == nil }
 
 var _ JSONEncoder = (*codec)(nil)
 

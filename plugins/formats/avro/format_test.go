@@ -1,7 +1,9 @@
 package avro
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -197,5 +199,70 @@ func TestCacheDerivesOncePerStructure(t *testing.T) {
 	}
 	if s3 == s1 || !strings.Contains(s3.String(), `"long"`) {
 		t.Fatalf("a different schema got %s", s3)
+	}
+}
+
+// TestEncodeJSONDecimals: schemaless JSON reads numbers as exact Decimals by default, and Avro
+// numeric fields take them, rounded once like the JSON fast path rounds the text.
+func TestEncodeJSONDecimals(t *testing.T) {
+	s, err := Parse(`{"type":"record","name":"N","fields":[{"name":"d","type":"double"},{"name":"f","type":"float"},`+
+		`{"name":"l","type":"long"},{"name":"i","type":"int"},{"name":"u","type":["null","long","double"]}]}`, ExactOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := func(v string) connect.Decimal {
+		d, err := connect.ParseDecimal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	for _, tc := range []struct {
+		d, f, l, i, u string
+		err           string
+	}{
+		{"0.1", "0.1", "1.00", "1e2", "2.5", ""},
+		{"12345678901234567890123", "3.4028235677973366e38", "-9223372036854775808", "2147483647", "7", ""},
+		{"1", "1", "1.5", "1", "1", "1.5 is not a 64-bit integer"},
+		{"1", "1", "9223372036854775808", "1", "1", "is not a 64-bit integer"},
+	} {
+		v := map[string]any{"d": dec(tc.d), "f": dec(tc.f), "l": dec(tc.l), "i": dec(tc.i), "u": dec(tc.u)}
+		got, err := s.Append(nil, v)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%v: error %v, want %q", v, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%v: %v", v, err)
+			continue
+		}
+		// The same message through the JSON fast path, which parses the number text itself.
+		msg := fmt.Sprintf(`{"d":%s,"f":%s,"l":%s,"i":%s,"u":%s}`, tc.d, tc.f, tc.l, tc.i, tc.u)
+		want, err := s.AppendJSON(nil, []byte(msg))
+		if err != nil {
+			t.Fatalf("AppendJSON(%s): %v", msg, err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: Decimals encode as % x, the JSON text as % x", msg, got, want)
+		}
+	}
+}
+
+func TestRequiresSchema(t *testing.T) {
+	f, _ := formats.Lookup(FormatName)
+	for _, tc := range []struct {
+		opts map[string]string
+		want bool
+	}{{nil, true}, {map[string]string{OptionSchema: userSchema}, false}} {
+		opts, err := formats.ParseOptions(f, tc.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc, _ := f.NewEncoder(opts)
+		if got := formats.RequiresSchema(enc); got != tc.want {
+			t.Errorf("RequiresSchema with %v = %v, want %v", tc.opts, got, tc.want)
+		}
 	}
 }

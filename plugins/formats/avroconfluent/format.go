@@ -110,30 +110,37 @@ func (c *formatCodec) Decode(data []byte) ([]formats.Row, error) {
 	return []formats.Row{{Op: formats.Insert, Schema: s.ConnectSchema(), Value: v}}, nil
 }
 
-// Encode writes each row's value as one message, registering its schema under
-// avro-confluent.subject the first time.
+// Encode writes each Insert and UpdateAfter row's value as one message, registering its schema
+// under avro-confluent.subject the first time. The wire format holds no change operation
+// (Flink's avro-confluent format is insert-only): formats.EncodeInsertOnly skips an UpdateBefore
+// row and refuses a Delete or a DDL row, which would otherwise read back as a live record. A row
+// without a value becomes a nil message (a tombstone).
 func (c *formatCodec) Encode(rows []formats.Row) ([][]byte, error) {
 	if c.subject == "" {
 		return nil, fmt.Errorf("%s is not set: it names the subject to register the schema under (for example <topic>-value)", OptionSubject)
 	}
-	out := make([][]byte, 0, len(rows))
-	for i := range rows {
-		as, err := c.sd.schemaOf(c.fixed, rows[i].Schema, OptionSchema)
-		if err != nil {
-			return nil, fmt.Errorf("row %d: %w", i, err)
-		}
-		t, err := c.sd.target(targetKey{c.subject, as}, func() (string, error) { return c.subject, nil })
-		if err != nil {
-			return nil, fmt.Errorf("row %d: %w", i, err)
-		}
-		b, err := c.sd.encode(t, rows[i].Value)
-		if err != nil {
-			return nil, fmt.Errorf("row %d: subject %q: %w", i, c.subject, err)
-		}
-		out = append(out, b)
-	}
-	return out, nil
+	return formats.EncodeInsertOnly(FormatName, rows, c.encodeRow)
 }
+
+func (c *formatCodec) encodeRow(r *formats.Row) ([]byte, error) {
+	as, err := c.sd.schemaOf(c.fixed, r.Schema, OptionSchema)
+	if err != nil {
+		return nil, err
+	}
+	t, err := c.sd.target(targetKey{c.subject, as}, func() (string, error) { return c.subject, nil })
+	if err != nil {
+		return nil, err
+	}
+	b, err := c.sd.encode(t, r.Value)
+	if err != nil {
+		return nil, fmt.Errorf("subject %q: %w", c.subject, err)
+	}
+	return b, nil
+}
+
+// RequiresSchema reports whether rows need a Connect schema to derive the Avro schema from:
+// without avro-confluent.schema, a schemaless row has none.
+func (c *formatCodec) RequiresSchema() bool { return c.fixed == nil }
 
 var _ avro.JSONEncoder = (*formatCodec)(nil)
 

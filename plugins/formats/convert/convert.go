@@ -17,6 +17,20 @@
 // A text output message holding a line break is an error, since it would read as two messages;
 // a null (tombstone) output message is an empty line.
 //
+// When the output format needs a schema for every row and has none configured (avro without
+// avro.schema, avro-confluent without avro-confluent.schema, csv without csv.schema), rows that
+// carry none (schemaless JSON) or whose schema varies from message to message (Debezium without
+// schemas, Canal and Maxwell type each message's columns from its JSON) are typed by one schema
+// per table (database and table of the row; one table for plain formats) that widens as the rows
+// disagree, by Flink CDC's rules: a field new in a row becomes a new optional column, a field a
+// row lacks is null, a field whose types differ widens to their nearest common parent (BIGINT,
+// then DECIMAL or DOUBLE, then STRING). Rows of a schema that never changes pass unchanged. Each row
+// is written with the table's schema as it stands after that row, so an avro-confluent output
+// registers one evolving schema per table rather than one unrelated schema per message. Avro's
+// schema resolution reads old data through new columns, columns made optional and BIGINT widened
+// to DOUBLE; it does not through a widening to DECIMAL or STRING, which a registry enforcing
+// compatibility refuses (json.decode.numbers-as-decimal=false makes fractions DOUBLE).
+//
 // --option name=value applies to whichever of the two formats defines the option (both, if both
 // do); an option neither defines is an error naming it. --from-option and --to-option apply to
 // one side only, for converting between two configurations of one format.
@@ -173,9 +187,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		dec: dec, enc: encoder, in: in, out: out, encoding: enc, skip: *skip,
 		r: bufio.NewReaderSize(input, 64<<10), w: bufio.NewWriterSize(stdout, 64<<10), stderr: stderr,
 	}
-	// Plain JSON into a schema'd binary format (avro, avro-confluent) skips the Connect values
-	// in between when the encoder can read JSON itself: the same bytes, several times faster.
-	if je, ok := encoder.(jsonEncoder); ok && in.Name == "json" && len(inCfg) == 0 {
+	if formats.RequiresSchema(encoder) {
+		c.widen = formats.NewRowWidener()
+	} else if je, ok := encoder.(jsonEncoder); ok && in.Name == "json" && len(inCfg) == 0 {
+		// Plain JSON into a binary format with a configured schema (avro, avro-confluent) skips
+		// the Connect values in between when the encoder can read JSON itself: the same bytes,
+		// several times faster.
 		c.direct = je
 	}
 	return c.run(ctx)
@@ -236,7 +253,17 @@ func optionList(fs ...formats.Format) string {
 func usage(fs *flag.FlagSet, w io.Writer) {
 	fmt.Fprintf(w, "Usage: worker convert --from FORMAT --to FORMAT [--option name=value]... [FILE]\n\n")
 	fmt.Fprintf(w, "Converts messages, one per line (binary formats hex- or base64-encoded), from FILE or\n")
-	fmt.Fprintf(w, "standard input to standard output.\n\nFlags:\n")
+	fmt.Fprintf(w, "standard input to standard output.\n\n")
+	fmt.Fprintf(w, "Schema widening: when the output needs a schema and none is configured (avro without\n")
+	fmt.Fprintf(w, "avro.schema, avro-confluent without avro-confluent.schema, csv without csv.schema), rows\n")
+	fmt.Fprintf(w, "without one (schemaless json) or with one inferred per message (debezium-json without\n")
+	fmt.Fprintf(w, "schemas, canal-json, maxwell-json) get one schema per table that widens as rows disagree:\n")
+	fmt.Fprintf(w, "a new field becomes an optional column, a missing field is null, differing types widen\n")
+	fmt.Fprintf(w, "(BIGINT -> DECIMAL or DOUBLE -> STRING). Each row is written with the schema as it stands\n")
+	fmt.Fprintf(w, "after it, so a registry sees one evolving schema, not one per message; Avro readers follow\n")
+	fmt.Fprintf(w, "new and optional columns and BIGINT -> DOUBLE, not a widening to DECIMAL or STRING\n")
+	fmt.Fprintf(w, "(json.decode.numbers-as-decimal=false reads fractions as DOUBLE). For csv, columns come\n")
+	fmt.Fprintf(w, "in name order, new ones appended.\n\nFlags:\n")
 	fs.VisitAll(func(f *flag.Flag) {
 		name, help := flag.UnquoteUsage(f)
 		fmt.Fprintf(w, "  --%s %s\n    \t%s", f.Name, name, help)
@@ -272,7 +299,8 @@ type jsonEncoder interface {
 type converter struct {
 	dec      formats.Decoder
 	enc      formats.Encoder
-	direct   jsonEncoder // set for json input into an encoder that reads JSON itself
+	direct   jsonEncoder         // set for json input into an encoder that reads JSON itself
+	widen    *formats.RowWidener // set when the encoder needs schemas it is not configured with
 	in, out  formats.Format
 	encoding encoding
 	skip     bool
@@ -389,7 +417,7 @@ func (c *converter) convert(line []byte) error {
 			return err
 		}
 	}
-	if c.direct != nil {
+	if c.direct != nil && isJSONObject(msg) {
 		if m, err := c.direct.EncodeJSON(msg); err == nil {
 			return c.emit(m)
 		}
@@ -401,6 +429,11 @@ func (c *converter) convert(line []byte) error {
 	}
 	if len(rows) == 0 {
 		return nil
+	}
+	if c.widen != nil {
+		if err := c.widen.Widen(rows); err != nil {
+			return err
+		}
 	}
 	msgs, err := c.enc.Encode(rows)
 	if err != nil {
@@ -419,6 +452,20 @@ func (c *converter) convert(line []byte) error {
 		}
 	}
 	return nil
+}
+
+// isJSONObject reports whether msg starts, after whitespace, as a JSON object: the only messages
+// the JSON fast path takes. Anything else — the JSON null and blank messages, which decode to no
+// row, arrays and scalars — goes the general path, so that both paths always agree.
+func isJSONObject(msg []byte) bool {
+	for _, c := range msg {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		}
+		return c == '{'
+	}
+	return false
 }
 
 // emit writes one output message as a line.

@@ -53,7 +53,7 @@ func init() {
 	})
 }
 
-const ordersSchema = "csv.schema=id BIGINT NOT NULL, name STRING, price DECIMAL(10,2), ts TIMESTAMP(3), tags ARRAY<STRING>"
+const ordersSchema = "csv.schema=id BIGINT NOT NULL, name STRING, price DECIMAL(10,2), ts TIMESTAMP_LTZ(3), tags ARRAY<STRING>"
 
 var goldenCases = []struct {
 	name  string
@@ -62,6 +62,9 @@ var goldenCases = []struct {
 }{
 	{"csv_to_json", []string{"--from", "csv", "--to", "test-jsonl", "--option", ordersSchema, "testdata/orders.csv"}, ""},
 	{"json_to_csv", []string{"--from", "test-jsonl", "--to", "csv", "--option", ordersSchema, "--skip-errors"}, "orders.jsonl"},
+	// Without csv.schema the rows get one widening schema: columns in name order, new ones
+	// appended, types widened (id BIGINT then STRING for "four").
+	{"json_to_csv_widened", []string{"--from", "test-jsonl", "--to", "csv", "--skip-errors"}, "orders.jsonl"},
 	{"json_to_csv_escaped", []string{"--from", "test-jsonl", "--to", "csv", "--option", ordersSchema, "--option", `csv.escape-character=\`, "--skip-errors", "testdata/orders.jsonl"}, ""},
 	{"csv_redelimit", []string{"--from", "csv", "--to", "csv", "--option", ordersSchema,
 		"--to-option", "csv.field-delimiter=|", "--to-option", "csv.quote-character='", "--to-option", "csv.null-literal=NULL", "-"}, "orders.csv"},
@@ -132,7 +135,8 @@ func TestHelp(t *testing.T) {
 	if code := Run(context.Background(), []string{"--help"}, nil, &stdout, &stderr); code != ExitOK {
 		t.Errorf("--help exit %d", code)
 	}
-	for _, want := range []string{"Usage: worker convert", "--binary-encoding", "csv ", "raw ", "binary", "csv.field-delimiter", "raw.charset"} {
+	for _, want := range []string{"Usage: worker convert", "--binary-encoding", "csv ", "raw ", "binary", "csv.field-delimiter", "raw.charset",
+		"Schema widening", "csv without csv.schema"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("help lacks %q:\n%s", want, stderr.String())
 		}

@@ -14,7 +14,9 @@
 //	DATE               yyyy-MM-dd
 //	TIME               HH:mm:ss[.fraction]
 //	TIMESTAMP          yyyy-MM-dd HH:mm:ss[.fraction], UTC; reading also accepts a 'T' and a
-//	                   zone (Z, +08:00), converted to UTC
+//	                   zero offset (Z, +00:00); another offset (+08:00) would shift the wall
+//	                   clock and is an error naming the column, as in Flink
+//	TIMESTAMP_LTZ      the same; reading, a zone (Z, +08:00) is converted to UTC
 //	BYTES              base64
 //	STRING             as is
 //	ARRAY<T>           elements joined by csv.array-element-delimiter (default ';')

@@ -264,6 +264,29 @@ func TestDecodeCases(t *testing.T) {
 		}
 	}
 
+	// A TIMESTAMP column is a wall clock, which a zone offset would shift: refused, naming the
+	// column. A TIMESTAMP_LTZ column converts a zoned value to UTC.
+	ts, _ := codec(t, map[string]string{"csv.schema": "id INT, ts TIMESTAMP(3), at TIMESTAMP_LTZ(3)"})
+	for _, tc := range []struct{ in, want string }{
+		{"1,2020-12-30 12:13:14+08:00,", `err: column 2 (ts) at offset 2: invalid timestamp "2020-12-30 12:13:14+08:00": a TIMESTAMP without time zone cannot hold a zone offset (+08:00); declare the column TIMESTAMP_LTZ`},
+		{"1,2020-12-30T12:13:14.5-05:30,", "err: column 2 (ts) at offset 2: invalid timestamp"},
+		{"1,2020-12-30 12:13:14Z,2020-12-30 12:13:14+08:00", `{"id":1,"ts":"2020-12-30 12:13:14","at":"2020-12-30 04:13:14"}`},
+		{"1,2020-12-30 12:13:14,2020-12-30T12:13:14", `{"id":1,"ts":"2020-12-30 12:13:14","at":"2020-12-30 12:13:14"}`},
+	} {
+		rows, err := ts.Decode([]byte(tc.in))
+		got := ""
+		if err != nil {
+			got = "err: " + err.Error()
+		} else {
+			b, _ := formats.AppendJSON(nil, rows[0].Value, nil)
+			got = string(b)
+		}
+		if strings.HasPrefix(tc.want, "err: ") && strings.HasPrefix(got, tc.want) || got == tc.want {
+			continue
+		}
+		t.Errorf("Decode(%q) = %s, want %s", tc.in, got, tc.want)
+	}
+
 	one, _ := codec(t, map[string]string{"csv.schema": "a STRING"})
 	rows, err := one.Decode(nil)
 	if err != nil || len(rows) != 1 || rows[0].Value.(*connect.Struct).Get("a") != nil {
@@ -298,11 +321,15 @@ func TestEncodeCases(t *testing.T) {
 		{"lone value", free, []formats.Row{{Schema: connect.StringSchema, Value: "a,b"}}, `"a,b"`},
 		{"update pair", enc, []formats.Row{{Op: formats.UpdateBefore, Value: st}, {Op: formats.UpdateAfter, Value: st}}, "1,x"},
 		{"tombstone", enc, []formats.Row{{}}, ""},
-		{"delete", enc, []formats.Row{{Op: formats.Delete, Value: st}}, "err: insert-only"},
+		{"delete", enc, []formats.Row{{Op: formats.Delete, Value: st}}, "err: csv cannot hold a -D (delete) row: the format is insert-only"},
+		{"delete after an insert", enc, []formats.Row{{Value: st}, {Op: formats.Delete, Value: st}}, "err: row 2: csv cannot hold a -D (delete) row"},
 		{"ddl", enc, []formats.Row{{DDL: "ALTER TABLE t ADD c INT"}}, "err: schema change (DDL"},
 		{"schemaless map without csv.schema", free, []formats.Row{{Value: map[string]any{"a": 1}}}, "err: set csv.schema"},
 		{"bad value", enc, []formats.Row{{Value: map[string]any{"a": "one"}}}, "err: column a: invalid INT32"},
 		{"map column", free, []formats.Row{{Value: connect.NewStruct(connect.StructBuilder().Field("m", connect.MapOf(connect.StringSchema, connect.StringSchema).Optional().MustBuild()).MustBuild())}}, "err: MAP"},
+	}
+	if formats.RequiresSchema(enc) || !formats.RequiresSchema(free) {
+		t.Errorf("RequiresSchema: with csv.schema %v, without %v; want false, true", formats.RequiresSchema(enc), formats.RequiresSchema(free))
 	}
 	for _, tc := range tests {
 		msgs, err := tc.enc.Encode(tc.rows)

@@ -425,7 +425,12 @@ func scalarValue(c *column, text string) (any, error) {
 	case cTime:
 		return formats.ParseTime(strings.TrimSpace(text))
 	case cTimestamp:
-		return formats.ParseTimestampAny(strings.TrimSpace(text))
+		// A TIMESTAMP is a wall clock: an offset would shift it, so it is refused, as Flink
+		// refuses it; a TIMESTAMP_LTZ is an instant, which a zoned value gives in UTC.
+		if formats.IsLocalTimeZone(c.schema) {
+			return formats.ParseTimestampAny(strings.TrimSpace(text))
+		}
+		return formats.ParseTimestampAnyNoZone(strings.TrimSpace(text))
 	case cBytes:
 		enc := base64.StdEncoding
 		if len(text)%4 != 0 {

@@ -38,38 +38,15 @@ func newEncoder(cfg *config) *encoder {
 }
 
 // Encode writes each Insert and UpdateAfter row as one record. CSV holds no change operation
-// (Flink's csv format is insert-only): an UpdateBefore row is skipped, since the UpdateAfter
-// that follows it carries the new row, and a Delete or a DDL row is an error rather than a
-// silent drop.
-// A row without a value (a tombstone) becomes a nil message.
+// (Flink's csv format is insert-only): formats.EncodeInsertOnly skips an UpdateBefore row and
+// refuses a Delete or a DDL row. A row without a value (a tombstone) becomes a nil message.
 func (e *encoder) Encode(rows []formats.Row) ([][]byte, error) {
-	out := make([][]byte, 0, len(rows))
-	for i := range rows {
-		r := &rows[i]
-		switch r.Op {
-		case formats.UpdateBefore:
-			continue
-		case formats.Delete:
-			return nil, fmt.Errorf("csv cannot hold a %s (delete) row: the format is insert-only", r.Op)
-		}
-		if r.DDL != "" {
-			return nil, fmt.Errorf("csv cannot hold a schema change (DDL %q)", r.DDL)
-		}
-		if r.Value == nil {
-			out = append(out, nil)
-			continue
-		}
-		b, err := e.encodeRow(r)
-		if err != nil {
-			if len(rows) > 1 {
-				return nil, fmt.Errorf("row %d: %w", i+1, err)
-			}
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, nil
+	return formats.EncodeInsertOnly(Name, rows, e.encodeRow)
 }
+
+// RequiresSchema reports whether rows need a schema: without csv.schema a schemaless row has no
+// column order.
+func (e *encoder) RequiresSchema() bool { return e.cols == nil }
 
 func (e *encoder) encodeRow(r *formats.Row) ([]byte, error) {
 	hint := int(e.sizeHint.Load())

@@ -49,3 +49,26 @@ func TestUnscaledBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestDecimalToken: the fast path for plain tokens gives what connect.ParseDecimal gives, scale
+// included, and leaves other tokens to it.
+func TestDecimalToken(t *testing.T) {
+	for _, tok := range []string{"0", "-0", "0.0", "-0.0", "1.50", "-2.5", "0.000000027", "123456789012345678",
+		"999999999999999999.9", "1234567890123456789", "-9223372036854775808", "12345678901234567890123", "1e3", "-2.5E-1", "1.0e+2"} {
+		want, err := connect.ParseDecimal(tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := decimalToken([]byte(tok))
+		if err != nil {
+			t.Fatalf("%s: %v", tok, err)
+		}
+		d := got.(connect.Decimal)
+		if d.Scale != want.Scale || d.Unscaled.Cmp(want.Unscaled) != 0 {
+			t.Errorf("%s = %s (scale %d), want %s (scale %d)", tok, d, d.Scale, want, want.Scale)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { _, _ = decimalToken([]byte("-1234.5678")) }); n > 3 {
+		t.Errorf("a plain token costs %v allocations, want at most 3", n)
+	}
+}

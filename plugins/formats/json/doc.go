@@ -33,15 +33,17 @@
 //
 // and three of ours: json.schema, the row type (a Flink SQL column list, or a Kafka
 // JsonConverter schema as JSON); json.schemas.enable, Kafka's envelope; and
-// json.decode.numbers-as-decimal, exact numbers without a row type.
+// json.decode.numbers-as-decimal (true by default), exact numbers without a row type.
 //
 // Without json.schema a message decodes schemaless, as JsonConverter with schemas.enable=false
-// reads it: objects as map[string]any, arrays as []any, integers as int64, other numbers as
-// float64 (and integers beyond int64 as the nearest float64). float64 cannot hold every decimal
-// exactly; json.decode.numbers-as-decimal reads numbers with a fraction or an exponent, and
-// integers beyond int64, as connect.Decimal with the scale they are written with (1.50 is 150
-// at scale 2), and writes schemaless decimals back as JSON numbers. With json.schema, decimals
-// are read exactly into their column's scale.
+// reads it — objects as map[string]any, arrays as []any, integers as int64 — except that
+// numbers are exact: those with a fraction or an exponent, and integers beyond int64, are
+// connect.Decimal with the scale they are written with (1.50 is 150 at scale 2,
+// 123456789012345678901234 is itself at scale 0), and schemaless decimals are written back as
+// written: with their scale, in plain notation (an exponent only for a negative scale, 1e3 being
+// 1E+3). So json → json keeps every number. json.decode.numbers-as-decimal=false reads them as
+// float64 instead, as JsonConverter does (integers beyond int64 as the nearest float64). With
+// json.schema, decimals are read exactly into their column's scale.
 //
 // With json.schema a message decodes into a *connect.Struct of that type. Values are read and
 // written as Flink writes them:
@@ -70,9 +72,10 @@
 // Fractions have as many digits as the value needs, none for whole seconds, as Flink's
 // formatters write them. Reading, the date and time must be separated as the standard says
 // (a space for SQL, 'T' for ISO-8601, as in Flink), the seconds may be left out in ISO-8601, a
-// zone suffix (Z, +08:00) is accepted on any timestamp and converts the wall clock to UTC, and
-// dates, times and timestamps written as numbers are read as Kafka writes them (days,
-// milliseconds of the day, epoch milliseconds).
+// zone suffix (Z, +08:00) on a TIMESTAMP_LTZ converts the value to UTC, a TIMESTAMP (a wall
+// clock, which an offset would shift) refuses an offset other than zero with an error naming the
+// field, as Flink refuses it, and dates, times and timestamps written as numbers are read as
+// Kafka writes them (days, milliseconds of the day, epoch milliseconds).
 //
 // Null handling: a null, or missing, field is null, or its default when the schema has one; a
 // required field without a default that is null is an error (json.ignore-parse-errors turns it

@@ -64,7 +64,8 @@ type Options struct {
 	FailOnMissingField bool
 	// NumbersAsDecimal reads numbers without a schema exactly: those with a fraction or an
 	// exponent, and integers beyond int64, become connect.Decimal (which is also written back
-	// without a schema) instead of float64 (json.decode.numbers-as-decimal).
+	// without a schema) instead of float64 (json.decode.numbers-as-decimal, which the json
+	// format sets by default; Kafka's JsonConverter reads float64).
 	NumbersAsDecimal bool
 }
 
@@ -221,7 +222,13 @@ func (e *Encoder) schemaless(dst []byte, v any) ([]byte, error) {
 		// Kafka compares the struct's schema with the (absent) record schema and fails.
 		return dst, convErrorf("Mismatching schema.")
 	case connect.Decimal:
-		if e.opts.Flink || e.opts.NumbersAsDecimal {
+		if e.opts.Flink {
+			// Written as read (json.decode.numbers-as-decimal): the scale kept, so 1.50 stays
+			// 1.50 and 0.000000027 stays plain. Only a negative scale (read from 1e3) needs an
+			// exponent to come back as the same Decimal.
+			return appendDecimalText(dst, x, false, x.Scale >= 0 || e.opts.DecimalPlain), nil
+		}
+		if e.opts.NumbersAsDecimal {
 			return e.numericDecimal(dst, x), nil
 		}
 	case time.Time:

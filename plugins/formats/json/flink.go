@@ -18,14 +18,12 @@ import (
 
 // LocalTimeZoneParameter marks a Timestamp schema as Flink's TIMESTAMP_LTZ (TIMESTAMP WITH LOCAL
 // TIME ZONE) when its value is "true": the json format writes such a timestamp with a trailing
-// 'Z'. Connect has a single Timestamp type, so the mark travels as a schema parameter; json.schema
-// sets it for columns declared TIMESTAMP_LTZ or TIMESTAMP WITH [LOCAL] TIME ZONE.
-const LocalTimeZoneParameter = "io.raftconnect.timestamp.local-time-zone"
+// 'Z' and reads a zoned value into it converted to UTC. It is formats.LocalTimeZoneParameter,
+// which json.schema sets for columns declared TIMESTAMP_LTZ or TIMESTAMP WITH [LOCAL] TIME ZONE.
+const LocalTimeZoneParameter = formats.LocalTimeZoneParameter
 
 // IsLocalTimeZone reports whether s is a Timestamp schema marked as TIMESTAMP_LTZ.
-func IsLocalTimeZone(s *connect.Schema) bool {
-	return s != nil && s.Name == connect.TimestampName && s.Parameters[LocalTimeZoneParameter] == "true"
-}
+func IsLocalTimeZone(s *connect.Schema) bool { return formats.IsLocalTimeZone(s) }
 
 // maxPlainScale bounds the zeros a plain decimal may need: beyond it the decimal is written with
 // an exponent, so that no value turns into megabytes of zeros (Jackson refuses such scales).
@@ -151,8 +149,9 @@ func (e *Encoder) textLogical(dst []byte, s *connect.Schema, lt logicalType, v a
 
 // textLogical reads a Decimal from a number or a string, and a Date, Time or Timestamp from its
 // text (numbers take Kafka's path: days, milliseconds of the day, epoch milliseconds).
-// Timestamps must use the separator of Options.TimestampFormat; a zone (Z, ±HH:mm) is optional
-// and converts the wall clock to UTC.
+// Timestamps must use the separator of Options.TimestampFormat. A TIMESTAMP_LTZ may end in a
+// zone (Z, ±HH:mm), which converts the value to UTC; a TIMESTAMP is a wall clock and refuses an
+// offset other than zero, as Flink does, rather than shift it.
 func (d *Decoder) textLogical(s *scanner, sch *connect.Schema, lt logicalType) (any, error) {
 	var text string
 	if s.data[s.pos] == '"' {
@@ -178,7 +177,11 @@ func (d *Decoder) textLogical(s *scanner, sch *connect.Schema, lt logicalType) (
 	case logicalTime:
 		t, err = formats.ParseTime(text)
 	default:
-		t, err = formats.ParseTimestamp(text, d.opts.TimestampFormat)
+		if IsLocalTimeZone(sch) {
+			t, err = formats.ParseTimestamp(text, d.opts.TimestampFormat)
+		} else {
+			t, err = formats.ParseTimestampNoZone(text, d.opts.TimestampFormat)
+		}
 	}
 	if err != nil {
 		return nil, &convError{msg: "Invalid " + logicalNames[lt] + " value", err: err}
@@ -204,13 +207,52 @@ func decimalText(text string, sch *connect.Schema) (any, error) {
 	return dec, nil
 }
 
-// decimalToken reads a number token as an exact Decimal with the token's own scale.
+// decimalToken reads a number token as an exact Decimal with the token's own scale. Plain
+// tokens of up to 18 significant digits, most numbers, take a path that allocates only the
+// big.Int.
 func decimalToken(tok []byte) (any, error) {
+	if d, ok := plainDecimalToken(tok); ok {
+		return d, nil
+	}
 	dec, err := connect.ParseDecimal(string(tok))
 	if err != nil {
 		return nil, &convError{msg: "Invalid number", err: err}
 	}
 	return dec, nil
+}
+
+// plainDecimalToken parses a number token without an exponent whose significant digits fit an
+// int64; ok is false for any other token. The scanner has checked the token's grammar.
+func plainDecimalToken(tok []byte) (connect.Decimal, bool) {
+	i, neg := 0, false
+	if len(tok) > 0 && tok[0] == '-' {
+		neg, i = true, 1
+	}
+	var v int64
+	sig, frac, dot := 0, 0, false
+	for ; i < len(tok); i++ {
+		c := tok[i]
+		switch {
+		case c == '.':
+			dot = true
+			continue
+		case c < '0' || c > '9':
+			return connect.Decimal{}, false
+		}
+		if dot {
+			frac++
+		}
+		if sig > 0 || c != '0' {
+			if sig++; sig > 18 {
+				return connect.Decimal{}, false
+			}
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return connect.Decimal{Unscaled: big.NewInt(v), Scale: int32(frac)}, true
 }
 
 // lenient reads, with Options.Flink, a value whose JSON kind does not match its schema the way

@@ -42,7 +42,8 @@ func FormatOptions() *connect.ConfigDef {
 				"price DECIMAL(10,2), ts TIMESTAMP(3), at TIMESTAMP_LTZ(3), tags ARRAY<STRING>') or a Kafka " +
 				"JsonConverter schema as JSON (e.g. {\"type\":\"struct\",\"fields\":[...]}). With it, messages decode " +
 				"into structs of this type and rows are written in it; without it, messages decode schemaless " +
-				"(objects as maps, integers as int64, other numbers as float64) and rows are written in their own schema."}).
+				"(objects as maps, integers as int64, other numbers as exact decimals, see json.decode.numbers-as-decimal) " +
+				"and rows are written in their own schema."}).
 		Define(connect.ConfigKey{Name: OptIgnoreParseErrors, Type: connect.ConfigBoolean, Default: false,
 			Doc: "Skip a message that cannot be decoded (malformed JSON, or a value that does not fit the row " +
 				"type) instead of failing: it decodes to no row."}).
@@ -67,9 +68,11 @@ func FormatOptions() *connect.ConfigDef {
 				"payload in Kafka's representation (dates, times and timestamps as numbers, decimals as JSON numbers), " +
 				"so that Kafka Connect's JsonConverter with schemas.enable=true reads what this format writes and the " +
 				"other way round."}).
-		Define(connect.ConfigKey{Name: OptDecodeNumbersAsDecimal, Type: connect.ConfigBoolean, Default: false,
+		Define(connect.ConfigKey{Name: OptDecodeNumbersAsDecimal, Type: connect.ConfigBoolean, Default: true,
 			Doc: "Without a row type, read numbers with a fraction or an exponent, and integers beyond 64 bits, as " +
-				"exact decimals instead of double-precision floats."})
+				"exact decimals with the scale they are written with (1.50 stays 1.50, 123456789012345678901234 stays " +
+				"whole), and write them back as written. false reads them as double-precision floats, as Kafka's " +
+				"JsonConverter does (123456789012345678901234 becomes 1.2345678901234569E23)."})
 }
 
 func init() {
@@ -226,34 +229,10 @@ func (rc *rowCodec) decode(data []byte) (connect.SchemaAndValue, error) {
 }
 
 // Encode writes each Insert and UpdateAfter row as one message. JSON holds no change operation
-// (Flink's json format is insert-only): an UpdateBefore row is skipped, since the UpdateAfter
-// that follows carries the new row, and a Delete or a DDL row is an error rather than a silent
-// drop. A row without a value becomes a nil message (a tombstone).
+// (Flink's json format is insert-only): formats.EncodeInsertOnly skips an UpdateBefore row and
+// refuses a Delete or a DDL row. A row without a value becomes a nil message (a tombstone).
 func (rc *rowCodec) Encode(rows []formats.Row) ([][]byte, error) {
-	out := make([][]byte, 0, len(rows))
-	for i := range rows {
-		r := &rows[i]
-		var b []byte
-		var err error
-		switch {
-		case r.Op == formats.UpdateBefore:
-			continue
-		case r.Op == formats.Delete:
-			err = fmt.Errorf("json cannot hold a %s (delete) row: the format is insert-only", r.Op)
-		case r.DDL != "":
-			err = fmt.Errorf("json cannot hold a schema change (DDL %q)", r.DDL)
-		case r.Value != nil:
-			b, err = rc.encodeRow(r)
-		}
-		if err != nil {
-			if len(rows) > 1 {
-				return nil, fmt.Errorf("row %d: %w", i+1, err)
-			}
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, nil
+	return formats.EncodeInsertOnly(FormatName, rows, rc.encodeRow)
 }
 
 func (rc *rowCodec) encodeRow(r *formats.Row) ([]byte, error) {

@@ -14,14 +14,14 @@ import (
 
 // fuzzConfigs are the option sets FuzzRowDecode reads with, chosen by the fuzzer.
 var fuzzConfigs = [][]string{
-	nil,
-	{OptDecodeNumbersAsDecimal, "true"},
+	nil, // exact numbers, the default
+	{OptDecodeNumbersAsDecimal, "false"},
 	{OptSchema, goldenCols},
 	{OptSchema, goldenCols, OptTimestampFormat, "ISO-8601", OptDecimalAsPlainNumber, "true", OptIgnoreNullFields, "true"},
 	{OptSchema, goldenCols, OptFailOnMissingField, "true"},
 	{OptSchema, "k MAP<INT, ARRAY<DECIMAL(5,1)>>, s STRING NOT NULL, b BOOLEAN, d DATE, t TIME, f FLOAT"},
 	{OptSchemasEnable, "true"},
-	{OptSchemasEnable, "true", OptDecodeNumbersAsDecimal, "true", OptSchema, "a STRING, b DOUBLE"},
+	{OptSchemasEnable, "true", OptDecodeNumbersAsDecimal, "false", OptSchema, "a STRING, b DOUBLE"},
 	{OptSchema, goldenCols, OptIgnoreParseErrors, "true"},
 }
 

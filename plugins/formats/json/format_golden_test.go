@@ -91,9 +91,15 @@ func TestFormatGolden(t *testing.T) {
 				return st.MustPut("c", []any{nil}).MustPut("d", map[string]any{"k": nil}).
 					MustPut("e", connect.NewStruct(st.Schema().Field("e").Schema))
 			}, ""},
-		{"schemaless", nil, func(testing.TB) any {
+		// Floats read back as floats only with json.decode.numbers-as-decimal=false.
+		{"schemaless", []string{OptDecodeNumbersAsDecimal, "false"}, func(testing.TB) any {
 			return map[string]any{"s": "ünïcödé", "n": int64(-1), "f": 1e21, "small": 1e-5, "b": false, "z": nil,
 				"list": []any{int64(1), "two", []any{}, map[string]any{}}, "obj": map[string]any{"deep": map[string]any{"er": 2.5}}}
+		}, ""},
+		// Decimals, which schemaless JSON reads by default, are written as they were read.
+		{"schemaless_decimal", nil, func(t testing.TB) any {
+			return map[string]any{"price": dec(t, "19.90"), "big": dec(t, "123456789012345678901234"), "tiny": dec(t, "0.000000027"),
+				"zero": dec(t, "0.00"), "exp": connect.NewDecimal(15, -2), "n": int64(-1), "list": []any{dec(t, "-1.0"), int64(2)}}
 		}, ""},
 		{"map_null_key_drop", []string{OptMapNullKeyMode, "DROP"}, nullKeys, `struct{m=map{"a": int32(1), "null": null}}`},
 		{"map_null_key_literal", []string{OptMapNullKeyMode, "LITERAL", OptMapNullKeyLiteral, "<null>"}, nullKeys,
@@ -185,8 +191,8 @@ func TestFormatDecodeGolden(t *testing.T) {
 		{"zones_sql", []string{OptSchema, "ts TIMESTAMP(9), ltz TIMESTAMP_LTZ(9)"}},
 		{"zones_iso8601", []string{OptSchema, "ts TIMESTAMP(9), ltz TIMESTAMP_LTZ(9)", OptTimestampFormat, "ISO-8601"}},
 		// Application JSON without a row type: nested objects, unicode, every kind of number.
-		{"schemaless", nil},
-		{"schemaless_decimal", []string{OptDecodeNumbersAsDecimal, "true"}},
+		{"schemaless", []string{OptDecodeNumbersAsDecimal, "false"}},
+		{"schemaless_decimal", nil}, // json.decode.numbers-as-decimal is the default
 		// Malformed messages: the error names the byte offset or the field.
 		{"errors", []string{OptSchema, "id BIGINT NOT NULL, price DECIMAL(6,2), ts TIMESTAMP(3)"}},
 		{"errors_ignored", []string{OptSchema, "id BIGINT NOT NULL, price DECIMAL(6,2), ts TIMESTAMP(3)", OptIgnoreParseErrors, "true"}},

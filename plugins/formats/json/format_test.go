@@ -164,17 +164,23 @@ func TestFormatDecode(t *testing.T) {
 		in   string
 		want string
 	}{
-		// Schemaless: JsonConverter's types.
+		// Schemaless: JsonConverter's types, with numbers exact by default: integers as int64,
+		// other numbers as Decimals of the scale they are written with.
 		{"schemaless object", nil, `{"a": 1, "b": 1.50, "c": "x", "d": [true, null, -0.0], "e": {"f": {}}}`,
-			`map{"a": int64(1), "b": float64(1.5), "c": "x", "d": [true, null, float64(-0)], "e": map{"f": map{}}}`},
+			`map{"a": int64(1), "b": decimal(1.50), "c": "x", "d": [true, null, decimal(0.0)], "e": map{"f": map{}}}`},
 		{"schemaless scalar", nil, ` "héllo" `, `"héllo"`},
-		{"schemaless array", nil, `[1, 2.5e3]`, `[int64(1), float64(2500)]`},
-		{"schemaless integer beyond int64", nil, `{"n": 12345678901234567890}`, `map{"n": float64(1.2345678901234567e+19)}`},
+		{"schemaless array", nil, `[1, 2.5e3]`, `[int64(1), decimal(2500)]`},
+		{"schemaless integer beyond int64", nil, `{"n": 123456789012345678901234}`, `map{"n": decimal(123456789012345678901234)}`},
 		{"schemaless repeated key keeps last", nil, `{"a": 1, "a": 2}`, `map{"a": int64(2)}`},
-		{"numbers as decimal", []string{OptDecodeNumbersAsDecimal, "true"},
+		{"numbers as decimal", nil,
 			`{"i": 7, "f": 1.50, "e": 1e3, "tiny": 0.000000027, "big": 12345678901234567890123, "neg": -2.5E-1}`,
 			`map{"big": decimal(12345678901234567890123), "e": decimal(1000), "f": decimal(1.50), "i": int64(7), "neg": decimal(-0.25), "tiny": decimal(0.000000027)}`},
-		{"numbers as decimal, hostile exponent", []string{OptDecodeNumbersAsDecimal, "true"}, `[1e-999999]`, "err: scale"},
+		{"numbers as decimal, hostile exponent", nil, `[1e-999999]`, "err: scale"},
+		// json.decode.numbers-as-decimal=false: JsonConverter's float64.
+		{"numbers as double", []string{OptDecodeNumbersAsDecimal, "false"}, `{"a": 1, "b": 1.50, "d": [-0.0, 2.5e3]}`,
+			`map{"a": int64(1), "b": float64(1.5), "d": [float64(-0), float64(2500)]}`},
+		{"numbers as double, integer beyond int64", []string{OptDecodeNumbersAsDecimal, "false"}, `{"n": 12345678901234567890}`,
+			`map{"n": float64(1.2345678901234567e+19)}`},
 		{"empty message", nil, ``, "no rows"},
 		{"blank message", nil, " \n\t", "no rows"},
 		{"JSON null", schema(colsScalars), `null`, "no rows"},
@@ -240,9 +246,20 @@ func TestFormatDecode(t *testing.T) {
 		{"temporal ISO", schema(colsTemporal, OptTimestampFormat, "ISO-8601"),
 			`{"ts": "2020-12-30T12:13", "at": "2020-12-30T12:13:14Z"}`,
 			`struct{d=null, t=null, ts=time(2020-12-30T12:13:00Z), at=time(2020-12-30T12:13:14Z)}`},
-		{"timestamp with zone offset", schema(colsTemporal),
-			`{"ts": "2020-12-30 12:13:14.1+08:00", "at": "2020-12-30 00:30:00-05:30"}`,
-			`struct{d=null, t=null, ts=time(2020-12-30T04:13:14.1Z), at=time(2020-12-30T06:00:00Z)}`},
+		// A TIMESTAMP is a wall clock, which a zone offset would shift: refused, as Flink refuses
+		// it. A TIMESTAMP_LTZ is an instant: a zoned value is converted to UTC.
+		{"TIMESTAMP with zone offset", schema(colsTemporal), `{"ts": "2020-12-30 12:13:14.1+08:00"}`,
+			`err: Invalid Timestamp value: invalid SQL timestamp "2020-12-30 12:13:14.1+08:00": a TIMESTAMP without time zone cannot hold a zone offset (+08:00); declare the column TIMESTAMP_LTZ to read zoned values converted to UTC (at ts)`},
+		{"TIMESTAMP with zone offset, ISO", schema(colsTemporal, OptTimestampFormat, "ISO-8601"), `{"ts": "2020-12-30T12:13:14-05:30"}`,
+			`err: cannot hold a zone offset (-05:30); declare the column TIMESTAMP_LTZ to read zoned values converted to UTC (at ts)`},
+		{"TIMESTAMP with zone offset skipped", schema(colsTemporal, OptIgnoreParseErrors, "true"), `{"ts": "2020-12-30 12:13:14+08:00"}`, "no rows"},
+		{"TIMESTAMP in UTC", schema(colsTemporal), `{"ts": "2020-12-30 12:13:14.1Z"}`,
+			`struct{d=null, t=null, ts=time(2020-12-30T12:13:14.1Z), at=null}`},
+		{"TIMESTAMP_LTZ with zone offset", schema(colsTemporal),
+			`{"at": "2020-12-30 00:30:00-05:30"}`,
+			`struct{d=null, t=null, ts=null, at=time(2020-12-30T06:00:00Z)}`},
+		{"nested TIMESTAMP with zone offset", schema("r ROW<ts TIMESTAMP(3)>, a ARRAY<TIMESTAMP_LTZ(3)>"), `{"a": ["2020-12-30 12:13:14+08:00"], "r": {"ts": "2020-12-30 12:13:14+08:00"}}`,
+			`err: cannot hold a zone offset (+08:00); declare the column TIMESTAMP_LTZ to read zoned values converted to UTC (at r.ts)`},
 		{"timestamp as epoch millis", schema(colsTemporal), `{"ts": 1609330394123, "d": 18626, "t": 43994500}`,
 			`struct{d=time(2020-12-30T00:00:00Z), t=time(1970-01-01T12:13:14.5Z), ts=time(2020-12-30T12:13:14.123Z), at=null}`},
 		{"ISO timestamp under SQL", schema(colsTemporal), `{"ts": "2020-12-30T12:13:14"}`,
@@ -311,8 +328,8 @@ func TestFormatDecodeEnvelope(t *testing.T) {
 		{nil, `{"id": 7}`, "err: JsonConverter with schemas.enable requires \"schema\" and \"payload\" fields"},
 		{[]string{OptIgnoreParseErrors, "true"}, `{"id": 7}`, "no rows"},
 		{nil, `{"schema": null, "payload": null}`, "no rows"},
-		{nil, `{"schema": null, "payload": {"a": 1.5}}`, `map{"a": float64(1.5)}`},
-		{[]string{OptDecodeNumbersAsDecimal, "true"}, `{"schema": null, "payload": {"a": 1.5}}`, `map{"a": decimal(1.5)}`},
+		{nil, `{"schema": null, "payload": {"a": 1.5}}`, `map{"a": decimal(1.5)}`},
+		{[]string{OptDecodeNumbersAsDecimal, "false"}, `{"schema": null, "payload": {"a": 1.5}}`, `map{"a": float64(1.5)}`},
 		{[]string{OptFailOnMissingField, "true"}, `{"schema": {"type": "struct", "fields": [{"type": "int32", "optional": true, "field": "a"}]}, "payload": {}}`,
 			"err: Could not find field with name 'a'."},
 		{[]string{OptSchema, "a INT NOT NULL"}, `{"schema": null, "payload": {"b": 1}}`, "err: the message does not fit json.schema"},
@@ -376,9 +393,17 @@ func TestFormatEncode(t *testing.T) {
 		{"schemaless any-keyed map, ignore null fields", []string{OptIgnoreNullFields, "true"}, func(*testing.T) any {
 			return map[any]any{"a": nil, "b": int64(1), int64(2): nil}
 		}, `{"b":1}`},
+		// A schemaless decimal is written as it was read: with its scale, in plain notation
+		// unless its scale is negative (1E+3, read from 1e3).
 		{"schemaless decimals, timestamps and structs", nil, func(t *testing.T) any {
 			return map[string]any{"p": dec(t, "1.50"), "t": ts, "s": structOf(t, "x INT", "x", int32(1))}
-		}, `{"p":1.5,"s":{"x":1},"t":"2020-12-30 12:13:14.123"}`},
+		}, `{"p":1.50,"s":{"x":1},"t":"2020-12-30 12:13:14.123"}`},
+		{"schemaless decimals keep their scale", nil, func(t *testing.T) any {
+			return []any{dec(t, "0.000000027"), dec(t, "123456789012345678901234"), dec(t, "-0.0"), connect.NewDecimal(15, -2), dec(t, "100.00")}
+		}, `[0.000000027,123456789012345678901234,0.0,1.5E+3,100.00]`},
+		{"schemaless decimals plain", []string{OptDecimalAsPlainNumber, "true"}, func(t *testing.T) any {
+			return []any{dec(t, "1.50"), connect.NewDecimal(15, -2)}
+		}, `[1.50,1500]`},
 		{"temporal SQL", nil, func(t *testing.T) any { return temporal(t) },
 			`{"d":"2020-12-30","t":"01:02:03","ts":"2020-12-30 12:13:14.123456789","at":"2020-12-30 12:13:14.123Z"}`},
 		{"temporal ISO-8601", []string{OptTimestampFormat, "ISO-8601"}, func(t *testing.T) any { return temporal(t) },

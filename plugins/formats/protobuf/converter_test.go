@@ -149,9 +149,14 @@ func TestFormatRows(t *testing.T) {
 	if name := rows[0].Value.(*connect.Struct).Get("name"); name != "anonymous" {
 		t.Errorf("read-default-values: name = %v, want the declared default", name)
 	}
-	msgs, err := enc.Encode(append(rows, formats.Row{Op: formats.Delete}))
+	msgs, err := enc.Encode(append(rows, formats.Row{Op: formats.Insert}))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Insert-only: a delete would read back as a live record.
+	if _, err := enc.Encode([]formats.Row{{Op: formats.Delete, Value: rows[0].Value}}); err == nil ||
+		err.Error() != "protobuf cannot hold a -D (delete) row: the format is insert-only" {
+		t.Errorf("Encode(delete) error = %v", err)
 	}
 	if len(msgs) != 2 || msgs[1] != nil {
 		t.Fatalf("got %d messages, want the row and a tombstone", len(msgs))

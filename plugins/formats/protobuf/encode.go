@@ -19,6 +19,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/raftconnect/raftconnect/connect"
+	"github.com/raftconnect/raftconnect/plugins/formats"
 )
 
 // encoder writes Connect values as protobuf wire bytes with a message plan. Structs whose
@@ -683,9 +684,11 @@ func toTime(v any) (time.Time, error) {
 	case int64:
 		return time.UnixMilli(x), nil
 	case string:
-		t, err := time.Parse(time.RFC3339Nano, x)
+		// RFC 3339, and what the json format writes (SQL or ISO-8601, with 'Z' for
+		// TIMESTAMP_LTZ); text without a zone is UTC.
+		t, err := formats.ParseTimestampAny(strings.TrimSpace(x))
 		if err != nil {
-			return time.Time{}, fmt.Errorf("timestamp %q is not RFC 3339: %w", x, err)
+			return time.Time{}, fmt.Errorf("%w: want yyyy-MM-dd HH:mm:ss[.fraction] or RFC 3339", err)
 		}
 		return t, nil
 	}

@@ -185,7 +185,7 @@ func TestEncodeErrors(t *testing.T) {
 		{"bad map key", order, map[string]any{"warehouses": map[string]any{"north": map[string]any{}}},
 			`field warehouses: map key "north" does not parse as int32`},
 		{"repeated field not a list", order, map[string]any{"tags": "a,b"}, "field tags: cannot encode string as a repeated field"},
-		{"bad timestamp", order, map[string]any{"created_at": "yesterday"}, `field created_at: timestamp "yesterday" is not RFC 3339`},
+		{"bad timestamp", order, map[string]any{"created_at": "yesterday"}, `field created_at: invalid timestamp "yesterday": bad date: want yyyy-MM-dd HH:mm:ss[.fraction] or RFC 3339`},
 		{"bad base64", order, map[string]any{"signature": "!!"}, "field signature: bytes given as a string must be base64"},
 		{"required field null", legacy, map[string]any{"name": "x"}, "field id: required field is null"},
 	}

@@ -53,7 +53,8 @@
 // Besides structs of any schema (matched to the message by field name, with integer widths and
 // floats converted where the value fits), the encoder takes schemaless map[string]any values as
 // a JSON decoder gives them: numbers as float64, map keys as strings, bytes as base64 strings,
-// timestamps as RFC 3339 strings or epoch milliseconds, enums as names or numbers.
+// timestamps as text (RFC 3339, or the SQL and ISO-8601 forms the json format writes; UTC when
+// the text has no zone) or epoch milliseconds, enums as names or numbers.
 //
 // The decoder reads the wire format directly with a plan computed per message type when the
 // format is configured; it accepts everything the reference implementation accepts (fields in
@@ -214,22 +215,15 @@ func NewEncoder(opts *connect.Config) (*Encoder, error) {
 // NewEncoderFor returns an encoder for codec c.
 func NewEncoderFor(c *Codec) *Encoder { return &Encoder{codec: c, enc: newEncoder()} }
 
-// Encode writes each row's value as one message; a row without value becomes a nil message
-// (a tombstone). The row's Op is not encoded: plain protobuf has no place for it.
+// Encode writes each Insert and UpdateAfter row's value as one message; a row without a value
+// becomes a nil message (a tombstone). Plain protobuf holds no change operation (Flink's
+// protobuf format is insert-only): formats.EncodeInsertOnly skips an UpdateBefore row and
+// refuses a Delete or a DDL row, which would otherwise read back as a live record.
 func (e *Encoder) Encode(rows []formats.Row) ([][]byte, error) {
-	out := make([][]byte, len(rows))
-	for i, r := range rows {
-		b, err := e.EncodeValue(r.Schema, r.Value)
-		if err != nil {
-			if len(rows) > 1 {
-				return nil, fmt.Errorf("row %d: %w", i, err)
-			}
-			return nil, err
-		}
-		out[i] = b
-	}
-	return out, nil
+	return formats.EncodeInsertOnly(FormatName, rows, e.encodeRow)
 }
+
+func (e *Encoder) encodeRow(r *formats.Row) ([]byte, error) { return e.EncodeValue(r.Schema, r.Value) }
 
 // EncodeValue encodes one value: a *connect.Struct, or a map[string]any keyed by field name
 // for schemaless data. A nil value gives nil bytes.

@@ -356,6 +356,33 @@ func TestSchemalessEncode(t *testing.T) {
 	}
 }
 
+// Timestamps arrive as text in the forms the json format writes (json.timestamp-format.standard
+// SQL and ISO-8601, with 'Z' for TIMESTAMP_LTZ) as well as RFC 3339; text without a zone is UTC.
+func TestSchemalessTimestampText(t *testing.T) {
+	codec := testCodec(t, msgOrder)
+	want := time.Date(2023, 11, 14, 22, 13, 20, 123456789, time.UTC)
+	for _, text := range []string{
+		"2023-11-14 22:13:20.123456789",  // json, SQL (the default)
+		"2023-11-14T22:13:20.123456789",  // json, ISO-8601
+		"2023-11-14 22:13:20.123456789Z", // json, SQL, TIMESTAMP_LTZ
+		"2023-11-14T22:13:20.123456789Z", // RFC 3339
+		"2023-11-15T03:43:20.123456789+05:30",
+	} {
+		data, err := NewEncoderFor(codec).EncodeValue(nil, map[string]any{"created_at": text})
+		if err != nil {
+			t.Errorf("%q: %v", text, err)
+			continue
+		}
+		got, err := NewDecoderFor(codec, false, false).DecodeStruct(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ts, _ := got.Get("created_at").(time.Time); !ts.Equal(want) {
+			t.Errorf("%q encoded as %v, want %v", text, got.Get("created_at"), want)
+		}
+	}
+}
+
 // When a Connect value sets several members of one oneof, the last one in schema order is
 // written, as Flink documents.
 func TestOneofLastInSchemaOrderWins(t *testing.T) {

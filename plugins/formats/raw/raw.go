@@ -231,27 +231,16 @@ func (cd *codec) value(b []byte) (any, error) {
 	return math.Float64frombits(cd.order.Uint64(b)), nil
 }
 
-// Encode writes each row's value as one message. A row may hold the value itself, or a struct or
-// map with exactly one field (a one-column table from another format).
+// Encode writes each Insert and UpdateAfter row's value as one message. A row may hold the value
+// itself, or a struct or map with exactly one field (a one-column table from another format).
+// Raw bytes hold no change operation (Flink's raw format is insert-only): formats.EncodeInsertOnly
+// skips an UpdateBefore row and refuses a Delete or a DDL row. A row without a value, or whose
+// one column is null, becomes a nil message (a tombstone).
 func (cd *codec) Encode(rows []formats.Row) ([][]byte, error) {
-	out := make([][]byte, 0, len(rows))
-	for i := range rows {
-		b, err := cd.encode(&rows[i])
-		if err != nil {
-			if len(rows) > 1 {
-				return nil, fmt.Errorf("row %d: %w", i+1, err)
-			}
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, nil
+	return formats.EncodeInsertOnly(Name, rows, cd.encode)
 }
 
 func (cd *codec) encode(r *formats.Row) ([]byte, error) {
-	if r.DDL != "" {
-		return nil, fmt.Errorf("raw cannot hold a schema change (DDL %q)", r.DDL)
-	}
 	v := r.Value
 	switch x := v.(type) {
 	case *connect.Struct:
