@@ -9,24 +9,31 @@
 // Messages whose
 // database or table does not match canal-json.database.include / canal-json.table.include
 // (regular expressions matched against the whole name) decode to no rows, as do DDL messages
-// (isDdl true) unless canal-json.ddl.handling surfaces them as a row carrying the statement.
+// (isDdl true) unless canal-json.ddl.handling surfaces them as a row carrying the statement (sql,
+// kept as written even when empty; cdc.IsDDL tells the row apart).
 //
 // Canal writes every value as a string. canal-json.infer-schema.strategy decides the column
 // types: AUTO infers them from the JSON values (so Canal's strings stay STRING, while numbers and
 // booleans written unquoted by other producers are typed), SQL_TYPE reads the JDBC type codes in
 // sqlType (see sqlTypeColumn for the table), MYSQL_TYPE the column types in mysqlType (see
-// mysqlTypeColumn). All columns are optional. Rows carry Database, Table, PrimaryKey (pkNames),
-// Timestamp (es) and, in Row.Source, the message's id, ts, type, sql and its sqlType and mysqlType
-// maps (read-only, shared between messages), which a canal-json encoder writes back.
+// mysqlTypeColumn); numbers that other producers write unquoted become exact Decimals keeping
+// their written scale unless canal-json.infer-schema.exact-decimal is false. All columns are
+// optional. Rows carry Database, Table, PrimaryKey (pkNames), Timestamp (es: when the change
+// was executed in MySQL, the binlog event time) and, in Row.Source, the message's id, ts (when
+// Canal processed it), type, sql and its sqlType and mysqlType maps (read-only, shared between
+// messages), which a canal-json encoder writes back.
 //
 // Encoding groups consecutive change events of the same table, kind and schema into one message
 // (an UpdateBefore row followed by the UpdateAfter row of the same table is one UPDATE element,
-// its old object holding the before values of the columns that changed; unpaired update rows
-// take Flink's form, a lone UpdateAfter an INSERT, a lone UpdateBefore a DELETE). Values are
-// written as Canal writes them: strings, MySQL's text forms of dates and times (an instant as the
-// wall clock in canal-json.mysql.server-time-zone), booleans as 1/0, bytes one ISO-8859-1
-// character per byte. sqlType and mysqlType come from the message the rows were decoded from, or
-// else from their schema.
+// its old object holding the before values of the columns that changed; a lone UpdateAfter row,
+// an update whose before image is unknown, is an UPDATE element whose old object is empty, and a
+// lone UpdateBefore row a DELETE, Flink's form). Rows without a value (tombstones) are skipped:
+// Canal has no message for them. es is the rows' Timestamp and ts when their producer processed
+// them (Debezium's envelope ts_ms), else es. Values are written as Canal writes them: strings,
+// MySQL's text forms of dates and times (an instant as the wall clock in
+// canal-json.mysql.server-time-zone), booleans as 1/0, bytes one ISO-8859-1 character per byte.
+// sqlType and mysqlType come from the message the rows were decoded from, or else from their
+// schema.
 package canal
 
 import (
@@ -342,10 +349,9 @@ func (d *Decoder) decode(text string) ([]formats.Row, error) {
 		case cdc.DDLFail:
 			return nil, fmt.Errorf("%w (%s %s.%s: %s)", cdc.ErrDDL, typ, db, table, sql)
 		}
+		// The statement as Canal wrote it, even empty: the mark makes the row DDL.
 		meta.DDL = sql
-		if meta.DDL == "" {
-			meta.DDL = typ
-		}
+		cdc.MarkDDL(&meta)
 		return []formats.Row{meta}, nil
 	}
 	switch op {

@@ -312,7 +312,7 @@ func TestEncodeGroupsRuns(t *testing.T) {
 		mk(formats.Insert, "a", 1, true), mk(formats.Insert, "a", 2, false), mk(formats.Insert, "b", 3, true),
 		mk(formats.UpdateBefore, "a", 1, true), mk(formats.UpdateAfter, "a", 1, false),
 		mk(formats.UpdateBefore, "a", 2, false), mk(formats.UpdateAfter, "a", 2, true),
-		mk(formats.UpdateAfter, "a", 9, true), // unpaired: an INSERT
+		mk(formats.UpdateAfter, "a", 9, true), // unpaired: an update without a before image
 		mk(formats.Delete, "a", 1, false),
 		{DDL: "DROP TABLE b", Database: "d", Table: "b"},
 	}
@@ -324,8 +324,7 @@ func TestEncodeGroupsRuns(t *testing.T) {
 	want := []string{
 		`{"data":[{"id":"1","flag":"1","at":"2024-07-01 12:00:00.000000"},{"id":"2","flag":"0","at":"2024-07-01 12:00:00.000000"}],"database":"d","es":0,"id":0,"isDdl":false,"mysqlType":{"id":"int(11)","flag":"bit(1)","at":"timestamp(6)"},"old":null,"pkNames":["id"],"sql":"","sqlType":{"id":4,"flag":-7,"at":93},"table":"a","ts":0,"type":"INSERT"}`,
 		`"data":[{"id":"3","flag":"1","at":"2024-07-01 12:00:00.000000"}],"database":"d"`,
-		`"data":[{"id":"1","flag":"0","at":"2024-07-01 12:00:00.000000"},{"id":"2","flag":"1","at":"2024-07-01 12:00:00.000000"}],`,
-		`"type":"INSERT"`,
+		`"data":[{"id":"1","flag":"0","at":"2024-07-01 12:00:00.000000"},{"id":"2","flag":"1","at":"2024-07-01 12:00:00.000000"},{"id":"9","flag":"1","at":"2024-07-01 12:00:00.000000"}],`,
 		`"type":"DELETE"`,
 		`{"data":null,"database":"d","es":0,"id":0,"isDdl":true,"mysqlType":null,"old":null,"pkNames":null,"sql":"DROP TABLE b","sqlType":null,"table":"b","ts":0,"type":"ERASE"}`,
 	}
@@ -337,7 +336,9 @@ func TestEncodeGroupsRuns(t *testing.T) {
 			t.Errorf("message %d:\n%s\nwant it to contain\n%s", i, out[i], w)
 		}
 	}
-	if !bytes.Contains(out[2], []byte(`"old":[{"flag":"1"},{"flag":"0"}]`)) {
+	// The update without a before image has an empty old element: no column is known to have
+	// changed.
+	if !bytes.Contains(out[2], []byte(`"old":[{"flag":"1"},{"flag":"0"},{}]`)) || !bytes.Contains(out[2], []byte(`"type":"UPDATE"`)) {
 		t.Errorf("UPDATE old should hold only the changed columns: %s", out[2])
 	}
 	// The instants come back in the server's zone.
@@ -378,6 +379,11 @@ func TestConverterArrayOfEnvelopes(t *testing.T) {
 	if e.Get("op") != "u" || e.GetStruct("before").Get("active") != false || e.GetStruct("after").Get("active") != true ||
 		src.Get("db") != "shop" || src.Get("table") != "orders" || src.Get("connector") != "canal" || src.Get("id") != int64(13) {
 		t.Errorf("envelope %v", e)
+	}
+	// As Debezium defines them: ts_ms is when Canal processed the change (ts), source.ts_ms when
+	// MySQL executed it (es).
+	if e.Get("ts_ms") != int64(1706843200611) || src.Get("ts_ms") != int64(1706843200000) {
+		t.Errorf("envelope ts_ms %v, source.ts_ms %v; want Canal's ts and es", e.Get("ts_ms"), src.Get("ts_ms"))
 	}
 	out, err := c.FromConnectData("t", nil, sv.Schema, sv.Value)
 	if err != nil {

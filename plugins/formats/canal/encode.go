@@ -32,11 +32,15 @@ func NewEncoder(opts *connect.Config) (*Encoder, error) {
 }
 
 // Encode writes one message per run of consecutive change events of the same table, kind and
-// schema, and one per DDL row.
+// schema, and one per DDL row. Tombstones (rows without a value) write nothing.
 func (e *Encoder) Encode(rows []formats.Row) ([][]byte, error) {
 	events := cdc.Events(rows)
 	var out [][]byte
 	for i := 0; i < len(events); {
+		if events[i].Kind == cdc.Tombstone {
+			i++
+			continue
+		}
 		j := i + 1
 		if events[i].Kind != cdc.SchemaChange {
 			for j < len(events) && sameGroup(&events[i], &events[j]) {
@@ -110,9 +114,13 @@ func (e *Encoder) message(events []cdc.Event) ([]byte, error) {
 		}
 		data = append(data, st)
 		if ev.Kind == cdc.Update {
-			b, err := cdc.RowStruct(ev.Before)
-			if err != nil {
-				return nil, err
+			// An update without a before image has an empty old element: no column is
+			// known to have changed.
+			var b *connect.Struct
+			if ev.Before != nil {
+				if b, err = cdc.RowStruct(ev.Before); err != nil {
+					return nil, err
+				}
 			}
 			before = append(before, b)
 		}
@@ -158,7 +166,8 @@ func (e *Encoder) message(events []cdc.Event) ([]byte, error) {
 	buf = append(buf, `,"id":`...)
 	buf = strconv.AppendInt(buf, id, 10)
 	buf = append(buf, `,"isDdl":`...)
-	buf = strconv.AppendBool(buf, meta.DDL != "")
+	isDDL := events[0].Kind == cdc.SchemaChange
+	buf = strconv.AppendBool(buf, isDDL)
 	buf = append(buf, `,"mysqlType":`...)
 	if schema == nil {
 		buf = append(buf, "null"...)
@@ -173,6 +182,10 @@ func (e *Encoder) message(events []cdc.Event) ([]byte, error) {
 		for i, b := range before {
 			if i > 0 {
 				buf = append(buf, ',')
+			}
+			if b == nil {
+				buf = append(buf, "{}"...)
+				continue
 			}
 			if buf, err = e.appendRow(buf, b, cdc.Changed(b, data[i]), mysqlTypes, &scratch); err != nil {
 				return nil, fmt.Errorf("old[%d]: %w", i, err)
@@ -194,7 +207,7 @@ func (e *Encoder) message(events []cdc.Event) ([]byte, error) {
 		buf = append(buf, ']')
 	}
 	sql, _ := csrc["sql"].(string)
-	if meta.DDL != "" {
+	if isDDL {
 		sql = meta.DDL
 	}
 	buf = append(buf, `,"sql":`...)
@@ -207,7 +220,7 @@ func (e *Encoder) message(events []cdc.Event) ([]byte, error) {
 	}
 	buf = append(buf, `,"table":`...)
 	buf = cdc.AppendString(buf, meta.Table)
-	ts, ok := csrc["ts"].(int64)
+	ts, ok := cdc.ProcessedAt(meta)
 	if !ok {
 		ts = es
 	}

@@ -6,10 +6,12 @@ import (
 
 	"github.com/raftconnect/raftconnect/plugins/formats/canal"
 	"github.com/raftconnect/raftconnect/plugins/formats/cdctest"
+	_ "github.com/raftconnect/raftconnect/plugins/formats/debezium"
+	_ "github.com/raftconnect/raftconnect/plugins/formats/maxwell"
 )
 
 // FuzzDecode: malformed messages are errors, never panics; what decodes (under every inference
-// strategy) is valid and re-encodes.
+// strategy) is valid, re-encodes, and translates to the other CDC formats.
 func FuzzDecode(f *testing.F) {
 	for _, file := range []string{"canal-flat.jsonl", "flink-canal.jsonl"} {
 		for _, m := range cdctest.Lines(f, filepath.Join("testdata", file)) {
@@ -20,10 +22,12 @@ func FuzzDecode(f *testing.F) {
 		name string
 		opts map[string]string
 	}
+	trs := cdctest.Translators(f)
+	conv := cdctest.Converter(f, canal.Name, map[string]string{"ddl.handling": "surface"})
 	var decs []func(t *testing.T, data []byte)
 	for _, c := range []codec{
 		{"auto", map[string]string{"ddl.handling": "surface"}},
-		{"exact", map[string]string{"infer-schema.exact-decimal": "true"}},
+		{"double", map[string]string{"infer-schema.exact-decimal": "false"}},
 		{"sql", map[string]string{"infer-schema.strategy": "SQL_TYPE"}},
 		{"mysql", map[string]string{"infer-schema.strategy": "MYSQL_TYPE"}},
 		{"mysql-ltz", map[string]string{"infer-schema.strategy": "MYSQL_TYPE", "mysql.treat-mysql-timestamp-as-datetime-enabled": "false",
@@ -33,10 +37,12 @@ func FuzzDecode(f *testing.F) {
 		decs = append(decs, func(t *testing.T, data []byte) {
 			if rows, err := dec.Decode(data); err == nil {
 				cdctest.CheckDecoded(t, dec, enc, rows)
+				cdctest.CheckTranslated(t, trs, rows)
 			}
 		})
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		cdctest.CheckConverter(t, conv, data)
 		for _, d := range decs {
 			d(t, data)
 		}

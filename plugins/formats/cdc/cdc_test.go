@@ -1,7 +1,9 @@
 package cdc
 
 import (
+	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +43,49 @@ func TestInferLattice(t *testing.T) {
 		{"empty array", InferOptions{}, []string{`{"x":[]}`}, "STRUCT{x:ARRAY<STRING?>?}?"},
 		{"primitive as string", InferOptions{PrimitiveAsString: true}, []string{`{"i":1,"b":false,"o":{"f":1.5}}`},
 			"STRUCT{i:STRING?,b:STRING?,o:STRUCT{f:STRING?}?}?"},
+	}
+	// With exact decimals (the formats' default) a column's scale is the largest its values are
+	// written with, never below 0; an absurd exponent falls back to a double.
+	exact := []struct {
+		rows  []string
+		scale int32
+		vals  []string
+	}{
+		{[]string{`{"x":1.10}`}, 2, []string{"1.10"}},
+		{[]string{`{"x":12345678901234567.89}`}, 2, []string{"12345678901234567.89"}},
+		{[]string{`{"x":1.5E-3}`, `{"x":-2}`}, 4, []string{"0.0015", "-2.0000"}},
+		{[]string{`{"x":1E+3}`}, 0, []string{"1000"}},
+		{[]string{`{"x":2.5e2}`}, 0, []string{"250"}},
+		{[]string{`{"x":0.000}`, `{"x":1e-1000}`}, 1000, nil},
+	}
+	for _, c := range exact {
+		in := NewInferrer(InferOptions{ExactDecimal: true})
+		var nodes []*Node
+		for _, r := range c.rows {
+			nodes = append(nodes, parse(t, r))
+		}
+		s, err := in.Infer(&Scratch{}, nodes...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := s.Field("x").Schema
+		if scale, err := connect.DecimalScale(f); err != nil || scale != c.scale {
+			t.Errorf("%v: %s, want a decimal of scale %d", c.rows, f, c.scale)
+			continue
+		}
+		for i, v := range c.vals {
+			st, err := BuildStruct(s, nodes[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := string(appendDecimal(nil, st.Get("x").(connect.Decimal))); got != v {
+				t.Errorf("%v: row %d reads back as %s, want %s", c.rows, i, got, v)
+			}
+		}
+	}
+	in := NewInferrer(InferOptions{ExactDecimal: true})
+	if s, err := in.Infer(&Scratch{}, parse(t, `{"x":1e1001}`)); err != nil || s.Field("x").Schema.Type != connect.TypeFloat64 {
+		t.Errorf("an exponent beyond 1000 digits: %v %v, want a double", s, err)
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -272,11 +317,11 @@ func TestEventsPairing(t *testing.T) {
 		want   string
 	}{
 		{[]formats.Op{I, UB, UA, D}, nil, "c u d"},
-		{[]formats.Op{UA}, nil, "c"},                        // lone +U: Flink's create
+		{[]formats.Op{UA}, nil, "u"},                        // lone +U: an update without its before image
 		{[]formats.Op{UB}, nil, "d"},                        // lone -U: Flink's delete
 		{[]formats.Op{UB, UB, UA}, nil, "d u"},              // the second -U pairs
-		{[]formats.Op{UB, UA}, []string{"t1", "t2"}, "d c"}, // different tables never pair
-		{[]formats.Op{UA, UB, UA, UB}, nil, "c u d"},        // out of order
+		{[]formats.Op{UB, UA}, []string{"t1", "t2"}, "d u"}, // different tables never pair
+		{[]formats.Op{UA, UB, UA, UB}, nil, "u u d"},        // out of order
 		{[]formats.Op{UB, UA, UB, UA}, []string{"a", "a", "b", "b"}, "u u"},
 	}
 	for _, c := range cases {
@@ -299,6 +344,76 @@ func TestEventsPairing(t *testing.T) {
 	ddl := []formats.Row{{DDL: "DROP TABLE t"}}
 	if e := Events(ddl); len(e) != 1 || e[0].Kind != SchemaChange || e[0].Row() != &ddl[0] {
 		t.Errorf("DDL row: %+v", e)
+	}
+	// A lone +U has no before image: encoders write an update without one.
+	if e := Events([]formats.Row{row(t, UA, "t")}); len(e) != 1 || e[0].Kind != Update || e[0].Before != nil || e[0].After == nil {
+		t.Errorf("lone +U: %+v", e)
+	}
+}
+
+// TestEventsTombstonesAndEmptyDDL: a row without a value is a Tombstone whatever its op, never an
+// image of another event; a marked DDL row with an empty statement is a SchemaChange, not a data
+// row; RowStruct refuses a row without a value instead of returning a nil struct.
+func TestEventsTombstonesAndEmptyDDL(t *testing.T) {
+	I, UB, UA, D := formats.Insert, formats.UpdateBefore, formats.UpdateAfter, formats.Delete
+	var nilStruct *connect.Struct
+	empty := formats.Row{Database: "d", Table: "t"}
+	MarkDDL(&empty)
+	rows := []formats.Row{
+		{Op: I, Table: "t"},                   // an Avro null under ["null", record]
+		{Op: D, Table: "t", Value: nilStruct}, // a typed nil
+		{Op: UB, Table: "t"}, row(t, UA, "t"), // a valueless -U does not pair
+		row(t, UB, "t"), {Op: UA, Table: "t"}, // nor a valueless +U
+		empty,
+		{Op: I, Table: "t", Source: map[string]any{SourceDDL: true}}, // a forged mark is no mark
+	}
+	var kinds []EventKind
+	events := Events(rows)
+	for _, e := range events {
+		kinds = append(kinds, e.Kind)
+	}
+	if events[0].Row() != &rows[0] || events[0].Before != nil || events[0].After != nil {
+		t.Errorf("tombstone event %+v, want the row as Null and no images", events[0])
+	}
+	want := []EventKind{Tombstone, Tombstone, Tombstone, Update, Delete, Tombstone, SchemaChange, Tombstone}
+	if !slices.Equal(kinds, want) {
+		t.Errorf("kinds %v, want %v", kinds, want)
+	}
+	if !IsDDL(&empty) || empty.DDL != "" || IsDDL(&rows[0]) || IsDDL(&rows[7]) {
+		t.Error("IsDDL does not follow the mark")
+	}
+	for i := range 2 {
+		if st, err := RowStruct(&rows[i]); !errors.Is(err, ErrNoValue) || st != nil {
+			t.Errorf("RowStruct of row %d without a value: %v %v", i, st, err)
+		}
+	}
+}
+
+func TestProcessedAt(t *testing.T) {
+	at := time.UnixMilli(1000).UTC()
+	cases := []struct {
+		src    map[string]any
+		want   int64
+		ok     bool
+		envTs  int64
+		envHas bool
+	}{
+		{map[string]any{SourceFormat: "debezium-json", "ts_ms": int64(2000)}, 2000, true, 2000, true},
+		{map[string]any{SourceFormat: "canal-json", "ts": int64(3000)}, 3000, true, 3000, true},
+		{map[string]any{SourceFormat: "maxwell-json", "ts_ms": int64(4000)}, 0, false, 1000, true},
+		{nil, 0, false, 1000, true},
+	}
+	for _, c := range cases {
+		r := formats.Row{Timestamp: at, Source: c.src}
+		if ms, ok := ProcessedAt(&r); ms != c.want || ok != c.ok {
+			t.Errorf("ProcessedAt(%v) = %d %v, want %d %v", c.src, ms, ok, c.want, c.ok)
+		}
+		if ms, ok := EnvelopeTsMs(&r); ms != c.envTs || ok != c.envHas {
+			t.Errorf("EnvelopeTsMs(%v) = %d %v, want %d %v", c.src, ms, ok, c.envTs, c.envHas)
+		}
+	}
+	if _, ok := EnvelopeTsMs(&formats.Row{}); ok {
+		t.Error("a row without times has an envelope ts_ms")
 	}
 }
 

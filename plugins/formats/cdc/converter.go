@@ -2,6 +2,7 @@ package cdc
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -48,7 +49,7 @@ func OpCode(e *Event) string {
 		return "u"
 	case Delete:
 		return "d"
-	case SchemaChange:
+	case SchemaChange, Tombstone:
 		return ""
 	}
 	if op, _ := e.After.Source[SourceOp].(string); op == "r" {
@@ -57,6 +58,19 @@ func OpCode(e *Event) string {
 		}
 	}
 	return "c"
+}
+
+// EnvelopeTsMs returns the ts_ms of a Debezium-style envelope for a row: when the change was
+// processed (ProcessedAt), else, for formats that do not record that, when it happened
+// (Row.Timestamp). ok is false when the row has neither.
+func EnvelopeTsMs(r *formats.Row) (ms int64, ok bool) {
+	if ms, ok := ProcessedAt(r); ok {
+		return ms, true
+	}
+	if r.Timestamp.IsZero() {
+		return 0, false
+	}
+	return r.Timestamp.UnixMilli(), true
 }
 
 // ConverterSpec describes the Connect converter face of one CDC format.
@@ -75,10 +89,14 @@ type ConverterSpec struct {
 
 // Converter is the Connect converter face of a CDC format. A message's value is the Debezium-style
 // change envelope STRUCT {before, after, op, source, ts_ms}: before and after are the row
-// structs, op is c (insert), u (update), d (delete) or r (snapshot read), source is the format's
-// metadata and ts_ms the event time in epoch milliseconds. Formats whose messages carry several
-// rows (Canal) convert to an ARRAY of such envelopes; a surfaced DDL message converts to a
-// SchemaChange struct. Tombstones, skipped and filtered messages convert to a null value.
+// structs (before is null for an update whose before image the producer did not write), op is
+// c (insert), u (update), d (delete) or r (snapshot read), source is the format's metadata
+// (whose ts_ms, where the format has one, is when the change happened in the database) and
+// ts_ms, as Debezium defines it, when the producer processed the change (Debezium's ts_ms,
+// Canal's ts; the event time for Maxwell, which writes no processing time), in epoch
+// milliseconds. Formats whose messages carry several rows (Canal) convert to an ARRAY of such
+// envelopes; a surfaced DDL message converts to a SchemaChange struct. Tombstones (also rows
+// without a value), skipped and filtered messages convert to a null value.
 type Converter struct {
 	spec ConverterSpec
 	dec  formats.Decoder
@@ -139,6 +157,11 @@ func (c *Converter) ToConnectData(topic string, headers connect.Headers, data []
 		return connect.SchemaAndValue{}, nil
 	}
 	events := Events(rows)
+	// A row without a value is a tombstone, as a null message is.
+	events = slices.DeleteFunc(events, func(e Event) bool { return e.Kind == Tombstone })
+	if len(events) == 0 {
+		return connect.SchemaAndValue{}, nil
+	}
 	if len(events) == 1 && events[0].Kind == SchemaChange {
 		return c.schemaChange(events[0].DDL)
 	}
@@ -267,8 +290,8 @@ func (c *Converter) envelope(e *Event) (*connect.Schema, *connect.Struct, error)
 	if src != nil {
 		put("source", src)
 	}
-	if ts := e.Row().Timestamp; !ts.IsZero() {
-		put("ts_ms", ts.UnixMilli())
+	if ms, ok := EnvelopeTsMs(e.Row()); ok {
+		put("ts_ms", ms)
 	}
 	if err != nil {
 		return nil, nil, err
@@ -349,8 +372,8 @@ func (c *Converter) schemaChange(r *formats.Row) (connect.SchemaAndValue, error)
 	if src != nil {
 		st.MustPut("source", src)
 	}
-	if !r.Timestamp.IsZero() {
-		st.MustPut("ts_ms", r.Timestamp.UnixMilli())
+	if ms, ok := EnvelopeTsMs(r); ok {
+		st.MustPut("ts_ms", ms)
 	}
 	if r.Database != "" {
 		st.MustPut("databaseName", r.Database)
@@ -428,15 +451,18 @@ func (c *Converter) rowsOf(st *connect.Struct, rows []formats.Row) ([]formats.Ro
 		if err := c.restore(&r, src, get("ts_ms")); err != nil {
 			return nil, err
 		}
-		r.DDL, _ = get("ddl").(string)
+		ddl, ok := get("ddl").(string)
+		if !ok {
+			return nil, fmt.Errorf("schema change without ddl")
+		}
+		// An empty statement is kept as it came: the mark, not the text, makes the row DDL.
+		r.DDL = ddl
+		MarkDDL(&r)
 		if db, _ := get("databaseName").(string); db != "" {
 			r.Database = db
 		}
 		if t, _ := get("tableName").(string); t != "" {
 			r.Table = t
-		}
-		if r.DDL == "" {
-			return nil, fmt.Errorf("schema change without ddl")
 		}
 		return append(rows, r), nil
 	}
@@ -507,7 +533,7 @@ func DefaultSource(format string) func(r *formats.Row) (*connect.Struct, error) 
 			m["pkNames"] = append([]string(nil), r.PrimaryKey...)
 		}
 		for k, v := range SourceOf(r, format) {
-			if k != SourceFormat {
+			if k != SourceFormat && k != SourceDDL {
 				m[k] = v
 			}
 		}

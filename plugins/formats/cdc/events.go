@@ -1,6 +1,7 @@
 package cdc
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/raftconnect/raftconnect/connect"
@@ -15,52 +16,99 @@ const (
 	Create EventKind = iota
 	Update
 	Delete
-	// SchemaChange is a DDL statement surfaced as a row with Row.DDL set.
+	// SchemaChange is a DDL statement surfaced as a row (see IsDDL).
 	SchemaChange
+	// Tombstone is a row without a value: what a Kafka null value, an Avro null under a
+	// ["null", record] schema or a JsonConverter null payload decodes to. It carries no image,
+	// so it is no insert, update or delete; each encoder documents what it writes for one.
+	Tombstone
 )
 
-// Event is one change event: an insert, a delete, an update with its before and after image, or
-// a DDL statement. Encoders of every CDC format work on events.
+// Event is one change event: an insert, a delete, an update with its before and after image, a
+// DDL statement, or a tombstone. Encoders of every CDC format work on events.
 type Event struct {
 	Kind EventKind
-	// Before is set for Update and Delete, After for Create and Update, DDL for SchemaChange.
-	Before, After, DDL *formats.Row
+	// After is set for Create and Update, Before for Delete and for an Update whose before
+	// image is known (nil when the producer did not write it, as Debezium's PostgreSQL connector
+	// does without REPLICA IDENTITY FULL). DDL is set for SchemaChange, Null for Tombstone.
+	Before, After, DDL, Null *formats.Row
 }
 
-// Row returns the row that carries the event's metadata (after image, else before, else DDL).
+// Row returns the row that carries the event's metadata (after image, else before, else the
+// DDL or tombstone row).
 func (e *Event) Row() *formats.Row {
 	switch {
 	case e.After != nil:
 		return e.After
 	case e.Before != nil:
 		return e.Before
+	case e.DDL != nil:
+		return e.DDL
 	}
-	return e.DDL
+	return e.Null
 }
 
-// Events groups rows into change events. An UpdateBefore row immediately followed by an
-// UpdateAfter row of the same table is one Update. Rows that arrive unpaired take Flink's
-// changelog form: a lone UpdateAfter is a Create, a lone UpdateBefore is a Delete (the row as it
-// was stops existing, the row as it is starts to).
+// SourceDDL is the Row.Source key under which MarkDDL marks a schema-change row. Its value has a
+// type of this package's own, which no JSON member or Connect struct field decodes to, so a
+// message cannot forge the mark; encoders never write it.
+const SourceDDL = "cdc.ddl"
+
+type ddlMark struct{}
+
+// MarkDDL marks r as a schema-change row, so that it is one even when its statement is empty
+// (a Canal DDL message with "sql":"", a Debezium schema change with "ddl":""): Row.DDL alone
+// cannot tell an empty statement from a data row.
+func MarkDDL(r *formats.Row) {
+	if r.Source == nil {
+		r.Source = map[string]any{}
+	}
+	r.Source[SourceDDL] = ddlMark{}
+}
+
+// IsDDL reports whether r is a schema-change row: its DDL is set, or MarkDDL marked it.
+func IsDDL(r *formats.Row) bool {
+	if r.DDL != "" {
+		return true
+	}
+	_, ok := r.Source[SourceDDL].(ddlMark)
+	return ok
+}
+
+// Events groups rows into change events. A DDL row (IsDDL) is a SchemaChange and a row without
+// a value a Tombstone, whatever their Op. An UpdateBefore row immediately followed by an
+// UpdateAfter row of the same table is one Update. An UpdateAfter row without one before it is
+// an Update whose before image is unknown (Debezium's "u" with "before": null): the change was
+// an update, and every CDC format can say so. A lone UpdateBefore row takes Flink's changelog
+// form, a Delete (the row as it was stops existing; no format can carry an update without its
+// after image).
 func Events(rows []formats.Row) []Event {
 	out := make([]Event, 0, len(rows))
 	for i := 0; i < len(rows); i++ {
 		r := &rows[i]
-		if r.DDL != "" {
+		if IsDDL(r) {
 			out = append(out, Event{Kind: SchemaChange, DDL: r})
 			continue
 		}
+		if isNull(r.Value) {
+			out = append(out, Event{Kind: Tombstone, Null: r})
+			continue
+		}
 		switch r.Op {
-		case formats.Insert, formats.UpdateAfter:
+		case formats.Insert:
 			out = append(out, Event{Kind: Create, After: r})
+		case formats.UpdateAfter:
+			out = append(out, Event{Kind: Update, After: r})
 		case formats.Delete:
 			out = append(out, Event{Kind: Delete, Before: r})
 		case formats.UpdateBefore:
-			if i+1 < len(rows) && rows[i+1].Op == formats.UpdateAfter && rows[i+1].DDL == "" &&
-				rows[i+1].Database == r.Database && rows[i+1].Table == r.Table {
-				out = append(out, Event{Kind: Update, Before: r, After: &rows[i+1]})
-				i++
-				continue
+			if i+1 < len(rows) {
+				n := &rows[i+1]
+				if n.Op == formats.UpdateAfter && !IsDDL(n) && !isNull(n.Value) &&
+					n.Database == r.Database && n.Table == r.Table {
+					out = append(out, Event{Kind: Update, Before: r, After: n})
+					i++
+					continue
+				}
 			}
 			out = append(out, Event{Kind: Delete, Before: r})
 		default:
@@ -71,12 +119,30 @@ func Events(rows []formats.Row) []Event {
 	return out
 }
 
-// RowStruct returns a row's value as a struct of its schema, accepting a schemaless
-// map[string]any (its schema is inferred from the Go values).
-func RowStruct(r *formats.Row) (*connect.Struct, error) {
-	switch v := r.Value.(type) {
+// isNull reports a missing row value, including a typed nil struct or map.
+func isNull(v any) bool {
+	switch x := v.(type) {
 	case nil:
-		return nil, nil
+		return true
+	case *connect.Struct:
+		return x == nil
+	case map[string]any:
+		return x == nil
+	}
+	return false
+}
+
+// ErrNoValue is returned (wrapped) by RowStruct for a row without a value.
+var ErrNoValue = errors.New("row has no value (a tombstone)")
+
+// RowStruct returns a row's value as a struct of its schema, accepting a schemaless
+// map[string]any (its schema is inferred from the Go values). A row without a value is an
+// ErrNoValue error: Events makes such rows Tombstones, which carry no image.
+func RowStruct(r *formats.Row) (*connect.Struct, error) {
+	if isNull(r.Value) {
+		return nil, ErrNoValue
+	}
+	switch v := r.Value.(type) {
 	case *connect.Struct:
 		return v, nil
 	case map[string]any:
@@ -107,6 +173,20 @@ func Changed(before, after *connect.Struct) []int {
 		}
 	}
 	return out
+}
+
+// ProcessedAt returns when the producer processed a row's change (Debezium's envelope ts_ms,
+// Canal's ts), as opposed to Row.Timestamp, when the change happened in the database
+// (Debezium's source.ts_ms, Canal's es, Maxwell's ts). Maxwell writes no processing time, nor do
+// rows of other formats: ok is false for them.
+func ProcessedAt(r *formats.Row) (ms int64, ok bool) {
+	switch f, _ := r.Source[SourceFormat].(string); f {
+	case "debezium-json":
+		ms, ok = r.Source["ts_ms"].(int64)
+	case "canal-json":
+		ms, ok = r.Source["ts"].(int64)
+	}
+	return ms, ok
 }
 
 // Overlay returns a copy of data with the members of old put over it: the before image of an

@@ -95,8 +95,10 @@ func FromGo(v any) (*connect.Schema, any, error) {
 }
 
 // GoValue converts n to schemaless Go values: objects to map[string]any, arrays to []any,
-// integers that fit int64 to int64, other numbers to float64. A number beyond float64's range
-// becomes its text when keepHuge is set, else ±Inf.
+// integers that fit int64 to int64, other numbers to exact connect.Decimals of their written
+// scale (never below 0), so that metadata written back keeps every digit. A number whose
+// exponent puts it beyond ±1000 digits becomes its text when keepHuge is set, else a float64
+// (±Inf or 0).
 func (n *Node) GoValue(keepHuge bool) any {
 	switch n.Kind {
 	case Null:
@@ -113,10 +115,16 @@ func (n *Node) GoValue(keepHuge bool) any {
 				return v
 			}
 		}
-		f, err := strconv.ParseFloat(n.Text, 64)
-		if err != nil && keepHuge {
+		if d, err := connect.ParseDecimal(n.Text); err == nil && d.Scale <= 1000 && d.Scale >= -1000 {
+			if d.Scale < 0 {
+				d, _ = d.Rescale(0) // exact: a negative scale only adds zeros
+			}
+			return d
+		}
+		if keepHuge {
 			return n.Text
 		}
+		f, _ := strconv.ParseFloat(n.Text, 64)
 		return f
 	case Array:
 		out := make([]any, len(n.Elems))

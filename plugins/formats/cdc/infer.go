@@ -16,7 +16,9 @@ type InferOptions struct {
 	// (Flink's `<format>.infer-schema.primitive-as-string`).
 	PrimitiveAsString bool
 	// ExactDecimal types numbers with a fraction or exponent as exact Decimals (the scale is the
-	// largest the column's values need) instead of FLOAT64.
+	// largest the column's values are written with, never below 0) instead of FLOAT64. It is
+	// what `<format>.infer-schema.exact-decimal` sets, by default: a number read this way is
+	// written back digit for digit.
 	ExactDecimal bool
 }
 
@@ -182,12 +184,40 @@ func (in *Inferrer) numberKind(n *Node) (tkind, int32) {
 	if !in.opts.ExactDecimal {
 		return tFloat, 0
 	}
-	d, err := connect.ParseDecimal(n.Text)
-	if err != nil || d.Scale > 1000 || d.Scale < -1000 {
+	scale, ok := literalScale(n.Text)
+	if !ok {
 		// An absurd exponent would make the rescaled value enormous; a double holds it.
 		return tFloat, 0
 	}
-	return tDecimal, d.Scale
+	// A negative scale (1E+3) is the same integer at scale 0, which every format can declare
+	// (Avro's decimal cannot have a negative scale).
+	return tDecimal, max(scale, 0)
+}
+
+// literalScale returns the scale a JSON number literal is written with: its fraction digits
+// less its exponent (1.10 → 2, 1.5E-3 → 4, 1E+3 → -3), without building the number. ok is false
+// beyond ±1000.
+func literalScale(lit string) (scale int32, ok bool) {
+	mant, exp, hasExp := strings.Cut(lit, "e")
+	if !hasExp {
+		mant, exp, hasExp = strings.Cut(lit, "E")
+	}
+	var e int64
+	if hasExp {
+		var err error
+		if e, err = strconv.ParseInt(exp, 10, 32); err != nil {
+			return 0, false
+		}
+	}
+	frac := int64(0)
+	if _, f, dot := strings.Cut(mant, "."); dot {
+		frac = int64(len(f))
+	}
+	sc := frac - e
+	if sc > 1000 || sc < -1000 {
+		return 0, false
+	}
+	return int32(sc), true
 }
 
 func widen(t *colType, k tkind, scale int32) {

@@ -65,11 +65,13 @@ func DefineCommon(def *connect.ConfigDef, format string) *connect.ConfigDef {
 			"as STRING (keeping its JSON text).",
 	})
 	def.Define(connect.ConfigKey{
-		Name: format + "." + OptExactDecimal, Type: connect.ConfigBoolean, Default: false,
+		Name: format + "." + OptExactDecimal, Type: connect.ConfigBoolean, Default: true,
 		Importance: connect.Low,
 		Doc: "When column types are inferred from JSON values, type numbers with a fraction or " +
-			"exponent as exact DECIMALs (scale from the literals) instead of DOUBLE. Integers " +
-			"beyond the 64-bit range are always exact DECIMALs.",
+			"exponent as exact DECIMALs keeping their written scale (1.10 stays 1.10, " +
+			"12345678901234567.89 keeps every digit), so that no round trip changes a number. " +
+			"false types them as DOUBLE, as Flink does. Integers beyond the 64-bit range are " +
+			"always exact DECIMALs.",
 	})
 	def.Define(connect.ConfigKey{
 		Name: format + "." + OptDDLHandling, Type: connect.ConfigString, Default: "skip",

@@ -59,7 +59,7 @@ func (r renderer) AppendLogical(dst []byte, s *connect.Schema, v any, text bool)
 		case ok && !text && r.keep && s.Name == DebeziumVariableScaleDecimal:
 			return dst, false, nil // written as the struct it is
 		case ok:
-			return append(dst, d.String()...), true, nil
+			return appendDecimal(dst, d), true, nil
 		}
 		if text || !r.keep || !isDebeziumName(s.Name) {
 			kind, t, ok, err := Temporal(s, v)
@@ -85,7 +85,7 @@ func (r renderer) AppendLogical(dst []byte, s *connect.Schema, v any, text bool)
 		}
 	}
 	if d, ok := v.(connect.Decimal); ok {
-		return append(dst, d.String()...), true, nil
+		return appendDecimal(dst, d), true, nil
 	}
 	return dst, false, nil
 }
@@ -152,4 +152,14 @@ func Latin1Bytes(s string) ([]byte, error) {
 		out = append(out, byte(r))
 	}
 	return out, nil
+}
+
+// appendDecimal writes d in plain notation, whatever its scale, without allocating for the
+// common small ones.
+func appendDecimal(dst []byte, d connect.Decimal) []byte {
+	if d.Scale < -100 || d.Scale > 100 {
+		// formats.AppendDecimal writes these with an exponent; CDC producers write plain numbers.
+		return append(dst, d.String()...)
+	}
+	return formats.AppendDecimal(dst, d)
 }

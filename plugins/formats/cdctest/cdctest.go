@@ -118,7 +118,8 @@ func Dump(rows []formats.Row) string {
 
 // DumpRow renders one row (see Dump).
 func DumpRow(b *strings.Builder, r *formats.Row) {
-	if r.DDL != "" {
+	ddl := cdc.IsDDL(r)
+	if ddl {
 		fmt.Fprintf(b, "DDL %s.%s ts=%s: %s\n", r.Database, r.Table, ts(r.Timestamp), r.DDL)
 	} else {
 		fmt.Fprintf(b, "%s %s.%s pk=%v ts=%s\n", r.Op, r.Database, r.Table, r.PrimaryKey, ts(r.Timestamp))
@@ -126,7 +127,7 @@ func DumpRow(b *strings.Builder, r *formats.Row) {
 	if src := Source(r.Source); src != "" {
 		fmt.Fprintf(b, "  source: %s\n", src)
 	}
-	if r.DDL != "" {
+	if ddl {
 		return
 	}
 	st, ok := r.Value.(*connect.Struct)
@@ -154,7 +155,7 @@ func ts(t time.Time) string {
 func Source(m map[string]any) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
-		if k == "envelope" || k == "order" {
+		if k == "envelope" || k == "order" || k == cdc.SourceDDL {
 			continue
 		}
 		keys = append(keys, k)
@@ -267,7 +268,7 @@ func (c Canonical) Render(t testing.TB, rows []formats.Row) string {
 	var b strings.Builder
 	for i := range rows {
 		r := &rows[i]
-		if r.DDL != "" {
+		if cdc.IsDDL(r) {
 			fmt.Fprintf(&b, "DDL %s.%s %s\n", r.Database, r.Table, r.DDL)
 			continue
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/plugins/formats"
 	_ "github.com/raftconnect/raftconnect/plugins/formats/canal"
 	"github.com/raftconnect/raftconnect/plugins/formats/cdctest"
@@ -132,10 +133,11 @@ func TestCanalMultiRowToDebezium(t *testing.T) {
 	if len(got) != 2 || got[0].Op != formats.UpdateBefore || got[1].Op != formats.UpdateAfter {
 		t.Fatalf("update decodes to %s, want -U +U", cdctest.Dump(got))
 	}
-	// The before image is the data row with old's columns put over it.
+	// The before image is the data row with old's columns put over it; the decimal comes back
+	// exact, with its scale.
 	before := got[0].Value.(interface{ Get(string) any })
-	if before.Get("note") != nil || before.Get("price") != 12.34 {
-		t.Errorf("before image: note=%v price=%v, want null and 12.34", before.Get("note"), before.Get("price"))
+	if p, ok := before.Get("price").(connect.Decimal); before.Get("note") != nil || !ok || p.String() != "12.34" {
+		t.Errorf("before image: note=%v price=%v, want null and the decimal 12.34", before.Get("note"), before.Get("price"))
 	}
 }
 

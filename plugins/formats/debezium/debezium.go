@@ -4,31 +4,39 @@
 //
 // Decoding: op c (create) and r (snapshot read) give an Insert row, u gives an UpdateBefore and an
 // UpdateAfter row (only the UpdateAfter when the before image is null, as PostgreSQL writes it
-// without REPLICA IDENTITY FULL), d gives a Delete row. A tombstone (empty or null value, or a
-// null payload) gives no rows; so does op m (a logical-decoding message). Truncates (op t) and
+// without REPLICA IDENTITY FULL: an update whose before image is unknown, which re-encodes as "u"
+// with "before": null), d gives a Delete row. A tombstone (empty or null value, or a null
+// payload) gives no rows; so does op m (a logical-decoding message). Truncates (op t) and
 // schema-change events (the {source, databaseName, ddl, tableChanges} messages of Debezium's
 // schema-history topic) follow debezium-json.ddl.handling: skipped, surfaced as a row whose DDL
-// field holds the statement ("TRUNCATE TABLE db.table" for a truncate), or an error.
+// field holds the statement ("TRUNCATE TABLE db.table" for a truncate; an empty "ddl" stays
+// empty, the row marked by cdc.MarkDDL), or an error.
 //
 // With an embedded schema (which the decoder uses whenever a message has one, whatever
 // debezium-json.schema-include says), rows are typed exactly by it: Debezium's logical types stay
 // as Debezium wrote them (io.debezium.time.MicroTimestamp is an INT64 of microseconds), Kafka's
 // (Decimal, Date, Time, Timestamp) become Connect values. Without one, column types are inferred
-// from the JSON values (see cdc.Inferrer): integers INT64, other numbers FLOAT64 or exact Decimal,
-// strings, booleans, nested objects as structs.
+// from the JSON values (see cdc.Inferrer): integers INT64, other numbers exact Decimals keeping
+// their written scale (FLOAT64 with debezium-json.infer-schema.exact-decimal=false), strings,
+// booleans, nested objects as structs.
 //
 // Row metadata: Database and Table come from source.db and source.table, Timestamp from
-// source.ts_ms (else the envelope's ts_ms); Row.Source holds the source block ("source"), the
-// envelope's ts_ms, ts_us, ts_ns and transaction, for a Debezium encoder to write back. Debezium
+// source.ts_ms, when the change happened in the database (else the envelope's ts_ms);
+// Row.Source holds the source block ("source"), the envelope's ts_ms (when Debezium processed
+// the change), ts_us, ts_ns and transaction, for a Debezium encoder to write back. Debezium
 // messages carry no primary key in their value, so PrimaryKey stays empty.
 //
 // Encoding: an UpdateBefore row followed by the UpdateAfter row of the same table becomes one "u"
 // event; Insert rows become "c" (or "r" for snapshot reads decoded from Debezium), Delete rows
-// "d", and unpaired update rows take Flink's changelog form (a lone UpdateAfter is "c", a lone
-// UpdateBefore is "d"). debezium-json.schema-include (or the sink-side alias
-// debezium-json.include-schema.enabled) wraps each event with its schema. Without a schema,
-// Connect dates, times and timestamps are written as text in debezium-json.timestamp-format.standard
-// and decimals as plain JSON numbers, as Flink's debezium-json writes them.
+// "d", a lone UpdateAfter row "u" with "before": null (an update whose before image is unknown),
+// and a lone UpdateBefore row "d" (Flink's changelog form). A row without a value (a tombstone:
+// an Avro or JsonConverter null) becomes a nil message, Kafka's tombstone, as Debezium writes
+// after a delete. The envelope's ts_ms is when the change was processed (Canal's ts for Canal
+// rows) and source.ts_ms when it happened (Row.Timestamp: Canal's es, Maxwell's ts).
+// debezium-json.schema-include (or the sink-side alias debezium-json.include-schema.enabled)
+// wraps each event with its schema. Without a schema, Connect dates, times and timestamps are
+// written as text in debezium-json.timestamp-format.standard and decimals as plain JSON
+// numbers, as Flink's debezium-json writes them.
 package debezium
 
 import (
@@ -92,7 +100,8 @@ func NewConverter() *cdc.Converter {
 type Decoder struct {
 	common cdc.Common
 	infer  *cdc.Inferrer
-	// meta types schemaless source blocks, whatever the row inference options say.
+	// meta types schemaless source blocks exactly, whatever the row inference options say: they
+	// are written back as they came.
 	meta *cdc.Inferrer
 
 	mu      sync.Mutex
@@ -119,7 +128,7 @@ func NewDecoder(opts *connect.Config) (*Decoder, error) {
 	return &Decoder{
 		common:  common,
 		infer:   cdc.NewInferrer(common.Infer),
-		meta:    cdc.NewInferrer(cdc.InferOptions{}),
+		meta:    cdc.NewInferrer(cdc.InferOptions{ExactDecimal: true}),
 		schemas: map[string]*envelopeSchemas{},
 	}, nil
 }
@@ -542,6 +551,7 @@ func (d *Decoder) ddl(r formats.Row) ([]formats.Row, error) {
 func (d *Decoder) truncate(r formats.Row) ([]formats.Row, error) {
 	r.Source[cdc.SourceOp] = "t"
 	r.DDL = "TRUNCATE TABLE " + qualified(r.Database, r.Table)
+	cdc.MarkDDL(&r)
 	return d.ddl(r)
 }
 
@@ -558,6 +568,7 @@ func (d *Decoder) schemaChange(env *envelope, r formats.Row) ([]formats.Row, err
 		return nil, fmt.Errorf("ddl: want a string")
 	}
 	r.DDL = n.Text
+	cdc.MarkDDL(&r)
 	if db := env.node(hasDBName); db != nil && db.Kind == cdc.String && db.Text != "" {
 		r.Database = db.Text
 	}

@@ -42,11 +42,16 @@ func NewEncoder(opts *connect.Config) (*Encoder, error) {
 	}, nil
 }
 
-// Encode writes one message per change event.
+// Encode writes one message per change event; a tombstone (a row without a value) is a nil
+// message.
 func (e *Encoder) Encode(rows []formats.Row) ([][]byte, error) {
 	events := cdc.Events(rows)
 	out := make([][]byte, 0, len(events))
 	for i := range events {
+		if events[i].Kind == cdc.Tombstone {
+			out = append(out, nil)
+			continue
+		}
 		msg, err := e.encodeEvent(&events[i])
 		if err != nil {
 			return nil, fmt.Errorf("%s: event %d: %w", Name, i, err)
@@ -98,10 +103,7 @@ func (e *Encoder) encodeEvent(ev *cdc.Event) ([]byte, error) {
 	if p.source, err = sourceStruct(meta); err != nil {
 		return nil, err
 	}
-	if v, ok := dsrc["ts_ms"].(int64); ok {
-		p.tsMs = &v
-	} else if !meta.Timestamp.IsZero() {
-		v := meta.Timestamp.UnixMilli()
+	if v, ok := cdc.EnvelopeTsMs(meta); ok {
 		p.tsMs = &v
 	}
 	if v, ok := dsrc["ts_us"].(int64); ok {
@@ -432,12 +434,17 @@ func (e *Encoder) schemaChange(r *formats.Row) ([]byte, error) {
 	if !ok {
 		changes = []any{}
 	}
+	ts, hasTs := dsrc["ts_ms"].(int64)
+	if dsrc == nil {
+		// A foreign DDL row: its producer's processing time, if it wrote one (Canal's ts).
+		ts, hasTs = cdc.ProcessedAt(r)
+	}
 	if !e.withSchema {
 		dst := []byte(`{"source":`)
 		if dst, err = appendRowOrNull(dst, src, e.style); err != nil {
 			return nil, err
 		}
-		if ts, ok := dsrc["ts_ms"].(int64); ok {
+		if hasTs {
 			dst = append(dst, `,"ts_ms":`...)
 			dst = strconv.AppendInt(dst, ts, 10)
 		}
@@ -459,7 +466,6 @@ func (e *Encoder) schemaChange(r *formats.Row) ([]byte, error) {
 	if src != nil {
 		b.Field("source", src.Schema())
 	}
-	ts, hasTs := dsrc["ts_ms"].(int64)
 	if hasTs {
 		b.Field("ts_ms", connect.OptionalInt64Schema)
 	}

@@ -15,11 +15,12 @@ var goldenCases = []struct {
 	golden  string
 	options map[string]string
 	// exact: row events re-encode to Maxwell's own bytes (decimals keep their scale only when
-	// typed exactly).
+	// typed exactly, as they are by default).
 	exact bool
 }{
-	{"maxwell.golden", nil, false},
-	{"maxwell-exact.golden", map[string]string{"maxwell-json.infer-schema.exact-decimal": "true"}, true},
+	// Numbers with a fraction are exact Decimals by default; -double pins the option off.
+	{"maxwell.golden", nil, true},
+	{"maxwell-double.golden", map[string]string{"maxwell-json.infer-schema.exact-decimal": "false"}, false},
 	{"maxwell-strings.golden", map[string]string{"infer-schema.primitive-as-string": "true"}, false},
 }
 

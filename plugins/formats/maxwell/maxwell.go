@@ -7,20 +7,25 @@
 // (changed) columns put over it. bootstrap-start and bootstrap-complete markers decode to no
 // rows; DDL events (database-create, table-alter, ...; Maxwell writes them with --output_ddl)
 // follow maxwell-json.ddl.handling. Maxwell writes typed JSON, so column types are inferred from
-// the values: integers INT64, other numbers FLOAT64 (or exact Decimals with
-// maxwell-json.infer-schema.exact-decimal), strings (dates and times among them), booleans, JSON
-// columns as structs, SET columns as arrays. All columns are optional.
+// the values: integers INT64, other numbers exact Decimals keeping their written scale (FLOAT64
+// with maxwell-json.infer-schema.exact-decimal=false), strings (dates and times among them),
+// booleans, JSON columns as structs, SET columns as arrays. All columns are optional. A DDL
+// row's statement is sql as written, even empty (cdc.IsDDL tells the row apart).
 //
-// Rows carry Database, Table, PrimaryKey (primary_key_columns), Timestamp (ts, in seconds; DDL
-// events write milliseconds) and, in Row.Source, every other member (xid, xoffset, commit,
-// position, server_id, thread_id, query, ...), which a maxwell-json encoder writes back.
+// Rows carry Database, Table, PrimaryKey (primary_key_columns), Timestamp (ts: the binlog event's
+// time, when the change happened in MySQL, in seconds; DDL events write milliseconds) and, in
+// Row.Source, every other member (xid, xoffset, commit, position, server_id, thread_id, query,
+// ...), which a maxwell-json encoder writes back. Maxwell writes no processing time: ts is
+// Canal's es and Debezium's source.ts_ms, not their ts and ts_ms.
 //
 // Encoding writes one message per change event: an UpdateBefore row followed by the UpdateAfter
 // row of the same table is one update whose old object holds the before values of the columns
-// that changed; unpaired update rows take Flink's form (a lone UpdateAfter is an insert, a lone
-// UpdateBefore a delete). Values are written as Maxwell writes them: numbers, decimals as plain
-// numbers, dates as yyyy-MM-dd, times as HH:mm:ss[.f], timestamps in
-// maxwell-json.timestamp-format.standard, bytes in base64, JSON columns as nested JSON.
+// that changed; a lone UpdateAfter row, an update whose before image is unknown, is an update
+// without old, and a lone UpdateBefore row a delete (Flink's form). Rows without a value
+// (tombstones) write nothing. ts is the rows' Timestamp. Values are written as Maxwell writes
+// them: numbers, decimals as plain numbers, dates as yyyy-MM-dd, times as HH:mm:ss[.f],
+// timestamps in maxwell-json.timestamp-format.standard, bytes in base64, JSON columns as nested
+// JSON.
 package maxwell
 
 import (
@@ -214,10 +219,9 @@ func (d *Decoder) decode(text string) ([]formats.Row, error) {
 			return nil, fmt.Errorf("%w (%s %s.%s: %s)", cdc.ErrDDL, typ, r.Database, r.Table, sql)
 		}
 		r.Source["type"] = typ
+		// The statement as Maxwell wrote it, even empty: the mark makes the row DDL.
 		r.DDL = sql
-		if r.DDL == "" {
-			r.DDL = typ
-		}
+		cdc.MarkDDL(&r)
 		return []formats.Row{r}, nil
 	}
 	if data == nil || data.Kind != cdc.Object {
@@ -274,11 +278,15 @@ func NewEncoder(opts *connect.Config) (*Encoder, error) {
 	return &Encoder{style: cdc.JSONStyle{Timestamps: ts}}, nil
 }
 
-// Encode writes one message per change event.
+// Encode writes one message per change event. Tombstones (rows without a value) write nothing:
+// Maxwell has no message for them.
 func (e *Encoder) Encode(rows []formats.Row) ([][]byte, error) {
 	events := cdc.Events(rows)
 	out := make([][]byte, 0, len(events))
 	for i := range events {
+		if events[i].Kind == cdc.Tombstone {
+			continue
+		}
 		msg, err := e.event(&events[i])
 		if err != nil {
 			return nil, fmt.Errorf("%s: event %d: %w", Name, i, err)
@@ -342,7 +350,7 @@ func (e *Encoder) event(ev *cdc.Event) ([]byte, error) {
 	var extra []string
 	for k := range msrc {
 		switch k {
-		case cdc.SourceFormat, "type", "query", "primary_key", "primary_key_columns":
+		case cdc.SourceFormat, cdc.SourceDDL, "type", "query", "primary_key", "primary_key_columns":
 			continue
 		}
 		if !slices.Contains(sourceOrder, k) {
@@ -396,7 +404,9 @@ func (e *Encoder) event(ev *cdc.Event) ([]byte, error) {
 	if buf, err = cdc.AppendJSON(buf, data.Schema(), data, e.style); err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
-	if ev.Kind == cdc.Update {
+	if ev.Kind == cdc.Update && ev.Before != nil {
+		// An update without a before image has no old object: no column is known to have
+		// changed.
 		before, err := cdc.RowStruct(ev.Before)
 		if err != nil {
 			return nil, err

@@ -124,7 +124,10 @@ func TestEncode(t *testing.T) {
 		if string(out[0]) != want {
 			t.Errorf("%s:\n got %s\nwant %s", std, out[0], want)
 		}
-		if !strings.Contains(string(out[1]), `"type":"insert"`) || !strings.Contains(string(out[2]), `"type":"delete"`) {
+		// The unpaired +U is an update whose before image is unknown: no old. The unpaired -U
+		// is a delete.
+		if !strings.Contains(string(out[1]), `"type":"update"`) || strings.Contains(string(out[1]), `"old"`) ||
+			!strings.Contains(string(out[2]), `"type":"delete"`) {
 			t.Errorf("%s: unpaired rows: %s / %s", std, out[1], out[2])
 		}
 	}
