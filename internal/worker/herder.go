@@ -563,14 +563,7 @@ func (w *Worker) AlterConnectorOffsets(ctx context.Context, name string, offsets
 		if err != nil {
 			return restapi.Message{}, err
 		}
-		handled, err := alterHook(c.Config, func(conn connect.Connector) (bool, bool, error) {
-			a, ok := conn.(connect.SinkOffsetAlterer)
-			if !ok {
-				return false, false, nil
-			}
-			h, err := a.AlterOffsets(maps.Clone(c.Config), offs)
-			return true, h, err
-		})
+		handled, err := sinkAlterHook(c.Config, offs)
 		if err != nil {
 			return restapi.Message{}, err
 		}
@@ -599,14 +592,7 @@ func (w *Worker) AlterConnectorOffsets(ctx context.Context, name string, offsets
 		entries = append(entries, raftstore.OffsetEntry{Partition: pb, Offset: ob})
 		hookOffsets = append(hookOffsets, connect.SourceOffset{Partition: o.Partition, Offset: o.Offset})
 	}
-	handled, err := alterHook(c.Config, func(conn connect.Connector) (bool, bool, error) {
-		a, ok := conn.(connect.SourceOffsetAlterer)
-		if !ok {
-			return false, false, nil
-		}
-		h, err := a.AlterOffsets(maps.Clone(c.Config), hookOffsets)
-		return true, h, err
-	})
+	handled, err := sourceAlterHook(c.Config, hookOffsets)
 	if err != nil {
 		return restapi.Message{}, err
 	}
@@ -634,6 +620,30 @@ func alterHook(config map[string]string, call func(connect.Connector) (implement
 		return false, restapi.BadRequest("The connector rejected the offsets: %v", err)
 	}
 	return implemented && handled, nil
+}
+
+// sinkAlterHook runs a sink connector's SinkOffsetAlterer, if it has one.
+func sinkAlterHook(config map[string]string, offs map[connect.TopicPartition]*int64) (bool, error) {
+	return alterHook(config, func(conn connect.Connector) (bool, bool, error) {
+		a, ok := conn.(connect.SinkOffsetAlterer)
+		if !ok {
+			return false, false, nil
+		}
+		h, err := a.AlterOffsets(maps.Clone(config), offs)
+		return true, h, err
+	})
+}
+
+// sourceAlterHook runs a source connector's SourceOffsetAlterer, if it has one.
+func sourceAlterHook(config map[string]string, offs []connect.SourceOffset) (bool, error) {
+	return alterHook(config, func(conn connect.Connector) (bool, bool, error) {
+		a, ok := conn.(connect.SourceOffsetAlterer)
+		if !ok {
+			return false, false, nil
+		}
+		h, err := a.AlterOffsets(maps.Clone(config), offs)
+		return true, h, err
+	})
 }
 
 // offsetsMessage is Kafka's answer to an offsets change: short when the connector said it
@@ -817,14 +827,7 @@ func (w *Worker) ResetConnectorOffsets(ctx context.Context, name string) (restap
 		for tp := range current {
 			resets[tp] = nil
 		}
-		handled, err := alterHook(c.Config, func(conn connect.Connector) (bool, bool, error) {
-			a, ok := conn.(connect.SinkOffsetAlterer)
-			if !ok {
-				return false, false, nil
-			}
-			h, err := a.AlterOffsets(maps.Clone(c.Config), resets)
-			return true, h, err
-		})
+		handled, err := sinkAlterHook(c.Config, resets)
 		if err != nil {
 			return restapi.Message{}, err
 		}
@@ -843,14 +846,7 @@ func (w *Worker) ResetConnectorOffsets(ctx context.Context, name string) (restap
 		}
 		resets = append(resets, connect.SourceOffset{Partition: p})
 	}
-	handled, err := alterHook(c.Config, func(conn connect.Connector) (bool, bool, error) {
-		a, ok := conn.(connect.SourceOffsetAlterer)
-		if !ok {
-			return false, false, nil
-		}
-		h, err := a.AlterOffsets(maps.Clone(c.Config), resets)
-		return true, h, err
-	})
+	handled, err := sourceAlterHook(c.Config, resets)
 	if err != nil {
 		return restapi.Message{}, err
 	}
