@@ -203,30 +203,46 @@ func (n *node) blockItems(r *reader, count int64, itemMin int, total int) (int, 
 	return int(count), nil
 }
 
-func (n *node) decodeArray(r *reader) (any, error) {
-	var out []any
+// blocks reads the blocks of an array or map through the empty block that ends it, calling
+// block with each block's item count once blockItems has checked it (itemMin bytes an item).
+func (n *node) blocks(r *reader, itemMin int, block func(c int) error) error {
+	total := 0
 	for {
 		count, err := r.blockCount()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if count == 0 {
-			break
+			return nil
 		}
-		c, err := n.blockItems(r, count, n.items.minSize, len(out))
+		c, err := n.blockItems(r, count, itemMin, total)
 		if err != nil {
-			return nil, err
+			return err
 		}
+		if err := block(c); err != nil {
+			return err
+		}
+		total += c
+	}
+}
+
+func (n *node) decodeArray(r *reader) (any, error) {
+	var out []any
+	err := n.blocks(r, n.items.minSize, func(c int) error {
 		if out == nil {
 			out = make([]any, 0, c)
 		}
 		for range c {
 			v, err := n.items.decode(r)
 			if err != nil {
-				return nil, fmt.Errorf("[%d]: %w", len(out), err)
+				return fmt.Errorf("[%d]: %w", len(out), err)
 			}
 			out = append(out, v)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if out == nil {
 		out = []any{}
@@ -236,34 +252,25 @@ func (n *node) decodeArray(r *reader) (any, error) {
 
 func (n *node) decodeMap(r *reader) (any, error) {
 	var out map[string]any
-	seen := 0
-	for {
-		count, err := r.blockCount()
-		if err != nil {
-			return nil, err
-		}
-		if count == 0 {
-			break
-		}
-		c, err := n.blockItems(r, count, 1+n.items.minSize, seen)
-		if err != nil {
-			return nil, err
-		}
+	err := n.blocks(r, 1+n.items.minSize, func(c int) error {
 		if out == nil {
 			out = make(map[string]any, c)
 		}
 		for range c {
 			k, err := r.string()
 			if err != nil {
-				return nil, fmt.Errorf("map key: %w", err)
+				return fmt.Errorf("map key: %w", err)
 			}
 			v, err := n.items.decode(r)
 			if err != nil {
-				return nil, fmt.Errorf("[%q]: %w", k, err)
+				return fmt.Errorf("[%q]: %w", k, err)
 			}
 			out[k] = v
-			seen++
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if out == nil {
 		out = map[string]any{}
@@ -274,33 +281,26 @@ func (n *node) decodeMap(r *reader) (any, error) {
 func (n *node) decodeEntries(r *reader) (any, error) {
 	var out map[any]any
 	seen := 0
-	for {
-		count, err := r.blockCount()
-		if err != nil {
-			return nil, err
-		}
-		if count == 0 {
-			break
-		}
-		c, err := n.blockItems(r, count, n.key.minSize+n.val.minSize, seen)
-		if err != nil {
-			return nil, err
-		}
+	err := n.blocks(r, n.key.minSize+n.val.minSize, func(c int) error {
 		if out == nil {
 			out = make(map[any]any, c)
 		}
 		for range c {
 			k, err := n.key.decode(r)
 			if err != nil {
-				return nil, fmt.Errorf("[%d] key: %w", seen, err)
+				return fmt.Errorf("[%d] key: %w", seen, err)
 			}
 			v, err := n.val.decode(r)
 			if err != nil {
-				return nil, fmt.Errorf("[%v]: %w", k, err)
+				return fmt.Errorf("[%v]: %w", k, err)
 			}
 			out[k] = v
 			seen++
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if out == nil {
 		out = map[any]any{}

@@ -284,17 +284,7 @@ func (n *node) encodeInt(b []byte, v any) ([]byte, error) {
 			return n.encodeInt(b, t)
 		}
 	}
-	i, ok, err := toInt64(v)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, fmt.Errorf("Avro %s cannot hold %T", n.what, v)
-	}
-	if err := n.checkInt(i); err != nil {
-		return nil, err
-	}
-	return appendLong(b, i), nil
+	return n.encodeInteger(b, v)
 }
 
 func (n *node) encodeLong(b []byte, v any) ([]byte, error) {
@@ -329,6 +319,12 @@ func (n *node) encodeLong(b []byte, v any) ([]byte, error) {
 			return n.encodeLong(b, t)
 		}
 	}
+	return n.encodeInteger(b, v)
+}
+
+// encodeInteger writes, for an int or long node, any other Go integer, an integral float or a
+// json.Number, once checkInt allows it.
+func (n *node) encodeInteger(b []byte, v any) ([]byte, error) {
 	i, ok, err := toInt64(v)
 	if err != nil {
 		return nil, err

@@ -158,10 +158,8 @@ func (p *Parser) Value() (Node, error) {
 		return Node{}, p.errf("unexpected end of input")
 	}
 	switch c := p.s[p.i]; {
-	case c == '{':
-		return p.object()
-	case c == '[':
-		return p.array()
+	case c == '{' || c == '[':
+		return p.container(c)
 	case c == '"':
 		s, err := p.str()
 		return Node{Kind: String, Text: s}, err
@@ -188,12 +186,19 @@ func (p *Parser) lit(w string) error {
 	return nil
 }
 
-func (p *Parser) object() (Node, error) {
+// container parses the object or array at p.i (which holds open), one level deeper.
+func (p *Parser) container(open byte) (Node, error) {
 	p.depth++
 	if p.depth > maxDepth {
 		return Node{}, p.errf("nesting deeper than %d", maxDepth)
 	}
-	n, err := p.objectBody()
+	var n Node
+	var err error
+	if open == '{' {
+		n, err = p.objectBody()
+	} else {
+		n, err = p.arrayBody()
+	}
 	p.depth--
 	return n, err
 }
@@ -207,60 +212,29 @@ func (p *Parser) objectBody() (Node, error) {
 		p.i++
 		return Node{Kind: Object, Text: p.s[start:p.i]}, nil
 	}
-	for {
-		p.ws()
-		if p.i >= len(p.s) || p.s[p.i] != '"' {
-			p.members = p.members[:base]
-			return Node{}, p.errf("want a member name")
-		}
-		k, err := p.str()
-		if err != nil {
-			p.members = p.members[:base]
-			return Node{}, err
-		}
-		p.ws()
-		if p.i >= len(p.s) || p.s[p.i] != ':' {
-			p.members = p.members[:base]
-			return Node{}, p.errf("want ':' after member name %q", k)
-		}
-		p.i++
-		v, err := p.Value()
-		if err != nil {
-			p.members = p.members[:base]
-			return Node{}, err
-		}
-		p.members = append(p.members, Member{Key: k, Value: v})
-		p.ws()
-		if p.i >= len(p.s) {
-			p.members = p.members[:base]
-			return Node{}, p.errf("unterminated object")
-		}
-		if p.s[p.i] == ',' {
-			p.i++
-			continue
-		}
-		if p.s[p.i] == '}' {
-			p.i++
-			break
-		}
+	if err := p.appendMembers(); err != nil {
 		p.members = p.members[:base]
-		return Node{}, p.errf("want ',' or '}' in object")
+		return Node{}, err
 	}
-	ms := make([]Member, len(p.members)-base)
-	copy(ms, p.members[base:])
-	clear(p.members[base:])
-	p.members = p.members[:base]
-	return Node{Kind: Object, Members: ms, Text: p.s[start:p.i]}, nil
+	return Node{Kind: Object, Members: cut(&p.members, base), Text: p.s[start:p.i]}, nil
 }
 
-func (p *Parser) array() (Node, error) {
-	p.depth++
-	if p.depth > maxDepth {
-		return Node{}, p.errf("nesting deeper than %d", maxDepth)
+// appendMembers parses the members of a non-empty object onto p.members, through its '}'.
+func (p *Parser) appendMembers() error {
+	for {
+		k, err := p.memberName()
+		if err != nil {
+			return err
+		}
+		v, err := p.Value()
+		if err != nil {
+			return err
+		}
+		p.members = append(p.members, Member{Key: k, Value: v})
+		if more, err := p.more('}'); !more || err != nil {
+			return err
+		}
 	}
-	n, err := p.arrayBody()
-	p.depth--
-	return n, err
 }
 
 func (p *Parser) arrayBody() (Node, error) {
@@ -272,34 +246,77 @@ func (p *Parser) arrayBody() (Node, error) {
 		p.i++
 		return Node{Kind: Array, Text: p.s[start:p.i]}, nil
 	}
+	if err := p.appendElems(); err != nil {
+		p.elems = p.elems[:base]
+		return Node{}, err
+	}
+	return Node{Kind: Array, Elems: cut(&p.elems, base), Text: p.s[start:p.i]}, nil
+}
+
+// cut returns a copy of what the scratch stack *stack holds from base on and pops it, clearing
+// the popped items so that the stack does not keep their values alive.
+func cut[T any](stack *[]T, base int) []T {
+	out := make([]T, len(*stack)-base)
+	copy(out, (*stack)[base:])
+	clear((*stack)[base:])
+	*stack = (*stack)[:base]
+	return out
+}
+
+// appendElems parses the elements of a non-empty array onto p.elems, through its ']'.
+func (p *Parser) appendElems() error {
 	for {
 		v, err := p.Value()
 		if err != nil {
-			p.elems = p.elems[:base]
-			return Node{}, err
+			return err
 		}
 		p.elems = append(p.elems, v)
-		p.ws()
-		if p.i >= len(p.s) {
-			p.elems = p.elems[:base]
-			return Node{}, p.errf("unterminated array")
+		if more, err := p.more(']'); !more || err != nil {
+			return err
 		}
-		if p.s[p.i] == ',' {
-			p.i++
-			continue
-		}
-		if p.s[p.i] == ']' {
-			p.i++
-			break
-		}
-		p.elems = p.elems[:base]
-		return Node{}, p.errf("want ',' or ']' in array")
 	}
-	es := make([]Node, len(p.elems)-base)
-	copy(es, p.elems[base:])
-	clear(p.elems[base:])
-	p.elems = p.elems[:base]
-	return Node{Kind: Array, Elems: es, Text: p.s[start:p.i]}, nil
+}
+
+// memberName parses a member's name and the ':' after it.
+func (p *Parser) memberName() (string, error) {
+	p.ws()
+	if p.i >= len(p.s) || p.s[p.i] != '"' {
+		return "", p.errf("want a member name")
+	}
+	k, err := p.str()
+	if err != nil {
+		return "", err
+	}
+	p.ws()
+	if p.i >= len(p.s) || p.s[p.i] != ':' {
+		return "", p.errf("want ':' after member name %q", k)
+	}
+	p.i++
+	return k, nil
+}
+
+// more consumes the ',' after an object member or array element, reporting true, or the closer
+// ('}' or ']') that ends the object or array, reporting false.
+func (p *Parser) more(closer byte) (bool, error) {
+	p.ws()
+	if p.i >= len(p.s) {
+		if closer == '}' {
+			return false, p.errf("unterminated object")
+		}
+		return false, p.errf("unterminated array")
+	}
+	switch p.s[p.i] {
+	case ',':
+		p.i++
+		return true, nil
+	case closer:
+		p.i++
+		return false, nil
+	}
+	if closer == '}' {
+		return false, p.errf("want ',' or '}' in object")
+	}
+	return false, p.errf("want ',' or ']' in array")
 }
 
 // number scans a JSON number and reports whether it has a fraction or an exponent.
@@ -662,19 +679,10 @@ func (p *Parser) eachMember(fn func(key string) error) error {
 		return nil
 	}
 	for {
-		p.ws()
-		if p.i >= len(p.s) || p.s[p.i] != '"' {
-			return p.errf("want a member name")
-		}
-		k, err := p.str()
+		k, err := p.memberName()
 		if err != nil {
 			return err
 		}
-		p.ws()
-		if p.i >= len(p.s) || p.s[p.i] != ':' {
-			return p.errf("want ':' after member name %q", k)
-		}
-		p.i++
 		p.ws()
 		start := p.i
 		if err := fn(k); err != nil {
@@ -685,19 +693,9 @@ func (p *Parser) eachMember(fn func(key string) error) error {
 				return err
 			}
 		}
-		p.ws()
-		if p.i >= len(p.s) {
-			return p.errf("unterminated object")
+		if more, err := p.more('}'); !more || err != nil {
+			return err
 		}
-		if p.s[p.i] == ',' {
-			p.i++
-			continue
-		}
-		if p.s[p.i] == '}' {
-			p.i++
-			return nil
-		}
-		return p.errf("want ',' or '}' in object")
 	}
 }
 

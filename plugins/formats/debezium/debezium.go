@@ -41,6 +41,8 @@ package debezium
 
 import (
 	"fmt"
+	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -140,13 +142,13 @@ func (d *Decoder) Decode(data []byte) ([]formats.Row, error) {
 
 // envelope holds an envelope's members, parsed in place.
 type envelope struct {
-	before, after, source, op, ts, tsUs, tsNs, tx cdc.Node
-	ddl, dbName, schemaName, tableChanges         cdc.Node
-	has                                           uint16 // bit per member present
+	nodes [len(memberNames)]cdc.Node // by member, in the order of memberNames
+	has   uint16                     // bit per member present
 	// opAt and txAt are the members' positions, which tell Debezium 1.x's member order.
 	opAt, txAt int
 }
 
+// The envelope's member bits, one per name in memberNames and in its order.
 const (
 	hasBefore = 1 << iota
 	hasAfter
@@ -162,45 +164,30 @@ const (
 	hasTableChanges
 )
 
+// memberNames are the envelope members kept, in the order of their bits.
+var memberNames = [...]string{
+	"before", "after", "source", "op", "ts_ms", "ts_us", "ts_ns", "transaction",
+	"ddl", "databaseName", "schemaName", "tableChanges",
+}
+
 // member parses one envelope member at the parser's position.
 func (e *envelope) member(p *cdc.Parser, k string) error {
-	var dst *cdc.Node
-	var bit uint16
-	switch k {
-	case "before":
-		dst, bit = &e.before, hasBefore
-	case "after":
-		dst, bit = &e.after, hasAfter
-	case "source":
-		dst, bit = &e.source, hasSource
-	case "op":
-		dst, bit = &e.op, hasOp
-		e.opAt = p.Offset()
-	case "ts_ms":
-		dst, bit = &e.ts, hasTs
-	case "ts_us":
-		dst, bit = &e.tsUs, hasTsUs
-	case "ts_ns":
-		dst, bit = &e.tsNs, hasTsNs
-	case "transaction":
-		dst, bit = &e.tx, hasTx
-		e.txAt = p.Offset()
-	case "ddl":
-		dst, bit = &e.ddl, hasDDL
-	case "databaseName":
-		dst, bit = &e.dbName, hasDBName
-	case "schemaName":
-		dst, bit = &e.schemaName, hasSchemaName
-	case "tableChanges":
-		dst, bit = &e.tableChanges, hasTableChanges
-	default:
+	i := slices.Index(memberNames[:], k)
+	if i < 0 {
 		return nil // skipped
+	}
+	bit := uint16(1) << i
+	switch bit {
+	case hasOp:
+		e.opAt = p.Offset()
+	case hasTx:
+		e.txAt = p.Offset()
 	}
 	n, err := p.Value()
 	if err != nil {
 		return fmt.Errorf("%s: %w", k, err)
 	}
-	*dst = n
+	e.nodes[i] = n
 	e.has |= bit
 	return nil
 }
@@ -210,33 +197,7 @@ func (e *envelope) node(bit uint16) *cdc.Node {
 	if e.has&bit == 0 {
 		return nil
 	}
-	var n *cdc.Node
-	switch bit {
-	case hasBefore:
-		n = &e.before
-	case hasAfter:
-		n = &e.after
-	case hasSource:
-		n = &e.source
-	case hasOp:
-		n = &e.op
-	case hasTs:
-		n = &e.ts
-	case hasTsUs:
-		n = &e.tsUs
-	case hasTsNs:
-		n = &e.tsNs
-	case hasTx:
-		n = &e.tx
-	case hasDDL:
-		n = &e.ddl
-	case hasDBName:
-		n = &e.dbName
-	case hasSchemaName:
-		n = &e.schemaName
-	case hasTableChanges:
-		n = &e.tableChanges
-	}
+	n := &e.nodes[bits.TrailingZeros16(bit)]
 	if n.Kind == cdc.Null {
 		return nil
 	}

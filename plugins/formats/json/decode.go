@@ -394,52 +394,31 @@ type member struct {
 // Jackson's ObjectNode does. Members are collected first so that the map is made once at its
 // final size: growing a map past eight entries costs more than the rest of the decoding.
 func (d *Decoder) object(s *scanner, vs *connect.Schema) (map[string]any, error) {
-	if err := s.enter(); err != nil {
-		return nil, err
-	}
-	s.pos++
-	c, err := s.next("a field name or '}'")
-	if err != nil {
-		return nil, err
-	}
-	if c == '}' {
-		s.pos++
-		s.depth--
-		return map[string]any{}, nil
-	}
 	var small [16]member
 	members := small[:0]
-	for {
-		if c != '"' {
-			return nil, s.unexpected("a field name")
-		}
+	err := s.fields(func() error {
 		k, err := s.readString()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if err := s.colon(); err != nil {
-			return nil, err
+			return err
 		}
 		v, err := d.value(s, vs)
 		if err != nil {
-			return nil, inField(err, k)
+			return inField(err, k)
 		}
 		members = append(members, member{k, v})
-		more, err := s.more('}')
-		if err != nil {
-			return nil, err
-		}
-		if !more {
-			m := make(map[string]any, len(members))
-			for _, mb := range members {
-				m[mb.key] = mb.val
-			}
-			return m, nil
-		}
-		if c, err = s.next("a field name"); err != nil {
-			return nil, err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	m := make(map[string]any, len(members))
+	for _, mb := range members {
+		m[mb.key] = mb.val
+	}
+	return m, nil
 }
 
 // pairs reads a map with non-string keys, written as an array of [key, value] arrays.
@@ -526,10 +505,6 @@ func (d *Decoder) pair(s *scanner, ks, vs *connect.Schema) (k, v any, err error)
 // skipped; a missing field reads as null (so its default, if it has one); a repeated field
 // keeps its last value.
 func (d *Decoder) structValue(s *scanner, sch *connect.Schema) (*connect.Struct, error) {
-	if err := s.enter(); err != nil {
-		return nil, err
-	}
-	s.pos++
 	st := connect.NewStruct(sch)
 	fields := sch.Fields
 	var seenSmall [64]bool
@@ -539,57 +514,37 @@ func (d *Decoder) structValue(s *scanner, sch *connect.Schema) (*connect.Struct,
 	} else {
 		seen = make([]bool, len(fields))
 	}
-	c, err := s.next("a field name or '}'")
+	hint := 0
+	err := s.fields(func() error {
+		start, end, escaped, err := s.scanString()
+		if err != nil {
+			return err
+		}
+		key := s.data[start:end]
+		if escaped {
+			key = unquote(key, nil)
+		}
+		if err := s.colon(); err != nil {
+			return err
+		}
+		i := findField(sch, key, hint)
+		if i < 0 {
+			return s.skipValue()
+		}
+		f := &fields[i]
+		v, err := d.value(s, f.Schema)
+		if err != nil {
+			return inField(err, f.Name)
+		}
+		if err := st.PutIndex(i, v); err != nil {
+			return inField(&convError{msg: "Invalid value", err: err}, f.Name)
+		}
+		seen[i] = true
+		hint = i + 1
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	if c == '}' {
-		s.pos++
-		s.depth--
-	} else {
-		hint := 0
-		for {
-			if c != '"' {
-				return nil, s.unexpected("a field name")
-			}
-			start, end, escaped, err := s.scanString()
-			if err != nil {
-				return nil, err
-			}
-			key := s.data[start:end]
-			if escaped {
-				key = unquote(key, nil)
-			}
-			if err := s.colon(); err != nil {
-				return nil, err
-			}
-			if i := findField(sch, key, hint); i < 0 {
-				if err := s.skipValue(); err != nil {
-					return nil, err
-				}
-			} else {
-				f := &fields[i]
-				v, err := d.value(s, f.Schema)
-				if err != nil {
-					return nil, inField(err, f.Name)
-				}
-				if err := st.PutIndex(i, v); err != nil {
-					return nil, inField(&convError{msg: "Invalid value", err: err}, f.Name)
-				}
-				seen[i] = true
-				hint = i + 1
-			}
-			more, err := s.more('}')
-			if err != nil {
-				return nil, err
-			}
-			if !more {
-				break
-			}
-			if c, err = s.next("a field name"); err != nil {
-				return nil, err
-			}
-		}
 	}
 	for i, ok := range seen {
 		if ok {

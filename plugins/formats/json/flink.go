@@ -336,55 +336,34 @@ func floatText(str string, sch *connect.Schema, bits int) (float64, error) {
 // keyedObject reads a JSON object as a map whose keys are not strings: each field name is read
 // as text of the key schema (formats.Coerce: "12" for INT, "2020-12-30" for a Date, ...).
 func (d *Decoder) keyedObject(s *scanner, ks, vs *connect.Schema) (map[any]any, error) {
-	if err := s.enter(); err != nil {
-		return nil, err
-	}
-	s.pos++
 	m := make(map[any]any)
-	c, err := s.next("a field name or '}'")
-	if err != nil {
-		return nil, err
-	}
-	if c == '}' {
-		s.pos++
-		s.depth--
-		return m, nil
-	}
-	for {
-		if c != '"' {
-			return nil, s.unexpected("a field name")
-		}
+	err := s.fields(func() error {
 		name, err := s.readString()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if err := s.colon(); err != nil {
-			return nil, err
+			return err
 		}
 		k, err := formats.Coerce(ks, name)
 		if err != nil {
-			return nil, inKey(&convError{msg: "Invalid map key", err: err}, strconv.Quote(name))
+			return inKey(&convError{msg: "Invalid map key", err: err}, strconv.Quote(name))
 		}
 		switch k.(type) {
 		case []byte, []any, map[string]any, map[any]any:
-			return nil, inKey(convErrorf("Map key of type %T cannot be a Go map key", k), strconv.Quote(name))
+			return inKey(convErrorf("Map key of type %T cannot be a Go map key", k), strconv.Quote(name))
 		}
 		v, err := d.value(s, vs)
 		if err != nil {
-			return nil, inKey(err, strconv.Quote(name))
+			return inKey(err, strconv.Quote(name))
 		}
 		m[k] = v
-		more, err := s.more('}')
-		if err != nil {
-			return nil, err
-		}
-		if !more {
-			return m, nil
-		}
-		if c, err = s.next("a field name"); err != nil {
-			return nil, err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return m, nil
 }
 
 // compactJSON appends well-formed JSON without the whitespace between its tokens, the way

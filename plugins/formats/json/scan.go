@@ -323,7 +323,10 @@ func (s *scanner) skipValue() error {
 	return s.unexpected("a value")
 }
 
-func (s *scanner) skipObject() error {
+// fields walks the JSON object that starts at s.pos: for each member it calls field with s.pos
+// at the opening quote of the member's name, and field reads the name, the colon and the value.
+// It leaves the object after its closing '}'.
+func (s *scanner) fields(field func() error) error {
 	if err := s.enter(); err != nil {
 		return err
 	}
@@ -341,13 +344,7 @@ func (s *scanner) skipObject() error {
 		if c != '"' {
 			return s.unexpected("a field name")
 		}
-		if _, _, _, err := s.scanString(); err != nil {
-			return err
-		}
-		if err := s.colon(); err != nil {
-			return err
-		}
-		if err := s.skipValue(); err != nil {
+		if err := field(); err != nil {
 			return err
 		}
 		more, err := s.more('}')
@@ -358,6 +355,18 @@ func (s *scanner) skipObject() error {
 			return err
 		}
 	}
+}
+
+func (s *scanner) skipObject() error {
+	return s.fields(func() error {
+		if _, _, _, err := s.scanString(); err != nil {
+			return err
+		}
+		if err := s.colon(); err != nil {
+			return err
+		}
+		return s.skipValue()
+	})
 }
 
 func (s *scanner) skipArray() error {
