@@ -305,14 +305,20 @@ func ToStruct(s *connect.Schema, m map[string]any) (*connect.Struct, error) {
 	if s == nil || s.Type != connect.TypeStruct {
 		return nil, fmt.Errorf("ToStruct needs a struct schema, got %s", s)
 	}
+	return fillStruct(s, func(f *connect.Field) (any, *connect.Schema) { return m[f.Name], nil })
+}
+
+// fillStruct builds a struct of schema s from the value (and its former schema, when known)
+// that get finds for each field; a nil value leaves the field unset.
+func fillStruct(s *connect.Schema, get func(f *connect.Field) (any, *connect.Schema)) (*connect.Struct, error) {
 	st := connect.NewStruct(s)
 	for i := range s.Fields {
 		f := &s.Fields[i]
-		v, ok := m[f.Name]
-		if !ok || v == nil {
+		v, src := get(f)
+		if v == nil {
 			continue
 		}
-		cv, err := Coerce(f.Schema, v)
+		cv, err := coerce(f.Schema, v, src)
 		if err != nil {
 			return nil, fmt.Errorf("field %s: %w", f.Name, err)
 		}
@@ -480,30 +486,14 @@ func typeName(s *connect.Schema) string {
 }
 
 func structFromStruct(s *connect.Schema, from *connect.Struct) (*connect.Struct, error) {
-	st := connect.NewStruct(s)
 	fs := from.Schema()
-	for i := range s.Fields {
-		f := &s.Fields[i]
+	return fillStruct(s, func(f *connect.Field) (any, *connect.Schema) {
 		src := fs.Field(f.Name)
 		if src == nil {
-			continue
+			return nil, nil
 		}
-		v := from.GetIndex(src.Index)
-		if v == nil {
-			continue
-		}
-		cv, err := coerce(f.Schema, v, src.Schema)
-		if err != nil {
-			return nil, fmt.Errorf("field %s: %w", f.Name, err)
-		}
-		if err := st.PutIndex(i, cv); err != nil {
-			return nil, err
-		}
-	}
-	if err := st.Validate(); err != nil {
-		return nil, err
-	}
-	return st, nil
+		return from.GetIndex(src.Index), src.Schema
+	})
 }
 
 func coerceArray(s *connect.Schema, v any, src *connect.Schema) (any, error) {
