@@ -39,6 +39,23 @@ type Config struct {
 	TopicTracking      bool
 	TopicTrackingReset bool
 
+	// REST server limits, so idle or slow clients cannot starve others (Jetty-like defaults).
+	RestReadHeaderTimeout time.Duration
+	RestReadTimeout       time.Duration
+	RestWriteTimeout      time.Duration
+	RestIdleTimeout       time.Duration
+	RestMaxConnections    int
+	// AllowOrigin is Kafka's access.control.allow.origin: origins (comma-separated, or "*")
+	// whose browser requests are allowed besides same-origin ones. AllowMethods is
+	// access.control.allow.methods.
+	AllowOrigin  string
+	AllowMethods string
+
+	// TasksMaxPerConnector caps a connector's tasks.max; TasksMaxPerWorker caps the tasks.max
+	// of all connectors together, per worker of the cluster.
+	TasksMaxPerConnector int
+	TasksMaxPerWorker    int
+
 	// Client settings: common keys apply to every client, then the kind's own.
 	ClientCommon map[string]string
 	Producer     map[string]string
@@ -67,6 +84,15 @@ var WorkerKeys = []struct{ Name, Default, Doc string }{
 	{"raft.bind.address", "", "TCP address for Raft between workers; empty: single-node cluster."},
 	{"topic.tracking.enable", "true", "Track the topics each connector uses (GET /connectors/{c}/topics)."},
 	{"topic.tracking.allow.reset", "true", "Allow PUT /connectors/{c}/topics/reset."},
+	{"rest.server.read.header.timeout.ms", "10000", "How long a client may take to send a request's headers."},
+	{"rest.server.read.timeout.ms", "30000", "How long a client may take to send a whole request, body included."},
+	{"rest.server.write.timeout.ms", "120000", "How long a request may take from its headers read to its answer written."},
+	{"rest.server.idle.timeout.ms", "30000", "How long an idle keep-alive connection stays open (Jetty's default)."},
+	{"rest.server.max.connections", "1000", "Open REST connections at most; past it, the longest-idle connections are closed first."},
+	{"access.control.allow.origin", "", "Origins allowed for browser (CORS) requests, comma-separated, or *; requests from other sites are refused."},
+	{"access.control.allow.methods", "GET,POST,HEAD", "Methods allowed for cross-origin requests."},
+	{"tasks.max.per.connector", "1000", "Largest tasks.max a connector may ask for."},
+	{"tasks.max.per.worker", "2000", "Largest sum of tasks.max over all connectors, per worker of the cluster."},
 	{"producer.*, consumer.*, admin.*", "", "Kafka client settings for task producers, consumers and admin clients."},
 	{"client.id, security.protocol, sasl.mechanism, sasl.jaas.config, request.timeout.ms, metadata.max.age.ms, retry.backoff.ms", "", "Client settings shared by every client."},
 }
@@ -98,10 +124,20 @@ func ParseConfig(props map[string]string) (*Config, error) {
 		DataDir:             "raftconnect-data",
 		TopicTracking:       true,
 		TopicTrackingReset:  true,
-		ClientCommon:        map[string]string{},
-		Producer:            map[string]string{},
-		Consumer:            map[string]string{},
-		Admin:               map[string]string{},
+
+		RestReadHeaderTimeout: 10 * time.Second,
+		RestReadTimeout:       30 * time.Second,
+		RestWriteTimeout:      120 * time.Second,
+		RestIdleTimeout:       30 * time.Second,
+		RestMaxConnections:    1000,
+		AllowMethods:          "GET,POST,HEAD",
+		TasksMaxPerConnector:  1000,
+		TasksMaxPerWorker:     2000,
+
+		ClientCommon: map[string]string{},
+		Producer:     map[string]string{},
+		Consumer:     map[string]string{},
+		Admin:        map[string]string{},
 	}
 	c.Converters[keyKeyConverter] = "org.apache.kafka.connect.json.JsonConverter"
 	c.Converters[keyValueConverter] = "org.apache.kafka.connect.json.JsonConverter"
@@ -123,6 +159,14 @@ func ParseConfig(props map[string]string) (*Config, error) {
 			return
 		}
 		*dst = time.Duration(n) * time.Millisecond
+	}
+	positive := func(k string, dst *int) {
+		n, err := strconv.Atoi(strings.TrimSpace(props[k]))
+		if err != nil || n <= 0 {
+			bad(k, "not a positive whole number")
+			return
+		}
+		*dst = n
 	}
 	boolean := func(k string, dst *bool) {
 		b, err := strconv.ParseBool(strings.TrimSpace(props[k]))
@@ -181,6 +225,24 @@ func ParseConfig(props map[string]string) (*Config, error) {
 			boolean(k, &c.TopicTracking)
 		case k == "topic.tracking.allow.reset":
 			boolean(k, &c.TopicTrackingReset)
+		case k == "rest.server.read.header.timeout.ms":
+			ms(k, &c.RestReadHeaderTimeout)
+		case k == "rest.server.read.timeout.ms":
+			ms(k, &c.RestReadTimeout)
+		case k == "rest.server.write.timeout.ms":
+			ms(k, &c.RestWriteTimeout)
+		case k == "rest.server.idle.timeout.ms":
+			ms(k, &c.RestIdleTimeout)
+		case k == "rest.server.max.connections":
+			positive(k, &c.RestMaxConnections)
+		case k == "access.control.allow.origin":
+			c.AllowOrigin = v
+		case k == "access.control.allow.methods":
+			c.AllowMethods = v
+		case k == "tasks.max.per.connector":
+			positive(k, &c.TasksMaxPerConnector)
+		case k == "tasks.max.per.worker":
+			positive(k, &c.TasksMaxPerWorker)
 		case k == "topic.creation.enable":
 			var b bool
 			boolean(k, &b)
