@@ -30,6 +30,11 @@ type PutConnector struct {
 	// UpdateOnly fails the command with ErrNotFound when the connector does
 	// not exist, so an update racing a delete cannot recreate it.
 	UpdateOnly bool `json:"update_only,omitempty"`
+	// IfConfigIndex, when not zero, fails the command with
+	// ErrPreconditionFailed unless the connector exists and its
+	// ConfigVersion equals it: a compare-and-set, so a read-modify-write
+	// (PATCH, If-Match) never loses a concurrent write.
+	IfConfigIndex uint64 `json:"if_config_index,omitempty"`
 }
 
 // DeleteConnector removes a connector's config, task configs, statuses,

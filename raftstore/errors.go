@@ -26,6 +26,10 @@ var (
 	// whose worker and epoch do not match the current assignment: the writer
 	// is a zombie that lost the task.
 	ErrFenced = errors.New("raftstore: fenced")
+	// ErrPreconditionFailed is the result of a PutConnector whose
+	// IfConfigIndex does not match the connector's current ConfigIndex: the
+	// config changed since the writer read it.
+	ErrPreconditionFailed = errors.New("raftstore: precondition failed")
 	// ErrClosed is returned by a store that has been closed.
 	ErrClosed = errors.New("raftstore: closed")
 	// ErrInvalid is a command result for a malformed command (empty name,

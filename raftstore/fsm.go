@@ -149,11 +149,15 @@ func applyPutConnector(st *State, index uint64, c PutConnector, r *Result) error
 	if !exists && c.UpdateOnly {
 		return fmt.Errorf("put connector %q: %w", c.Name, ErrNotFound)
 	}
+	if c.IfConfigIndex != 0 && (!exists || cur.ConfigVersion() != c.IfConfigIndex) {
+		return fmt.Errorf("put connector %q: config version %d expected, found %d: %w", c.Name, c.IfConfigIndex, cur.ConfigVersion(), ErrPreconditionFailed)
+	}
 	if !exists {
 		cur = ConnectorState{Name: c.Name, Target: TargetStarted, CreatedIndex: index}
 		r.Created = true
 	}
 	cur.Config = c.Config
+	cur.ConfigIndex = index
 	if c.Target != nil {
 		cur.Target = *c.Target
 	}

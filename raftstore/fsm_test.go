@@ -553,3 +553,45 @@ func TestRaceGuards(t *testing.T) {
 		t.Fatalf("a STOPPED connector got %d tasks", n)
 	}
 }
+
+func TestPutConnectorIfConfigIndex(t *testing.T) {
+	st := newState()
+	var r Result
+	put := func(index uint64, c PutConnector) error { return applyPutConnector(st, index, c, &r) }
+	if err := put(1, PutConnector{Name: "c", Config: map[string]string{"a": "1"}, IfConfigIndex: 7}); !errors.Is(err, ErrPreconditionFailed) {
+		t.Fatalf("conditional put of a missing connector: %v, want ErrPreconditionFailed", err)
+	}
+	if err := put(2, PutConnector{Name: "c", Config: map[string]string{"a": "1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if v := st.Connectors["c"].ConfigVersion(); v != 2 {
+		t.Fatalf("config version after create = %d, want 2", v)
+	}
+	// Target and task changes are not config changes.
+	if err := applyPutTaskConfigs(st, 3, PutTaskConfigs{Name: "c", Tasks: []map[string]string{{}}}, &r); err != nil {
+		t.Fatal(err)
+	}
+	if err := applySetTargetState(st, 4, SetTargetState{Name: "c", Target: TargetPaused}, &r); err != nil {
+		t.Fatal(err)
+	}
+	if v := st.Connectors["c"].ConfigVersion(); v != 2 {
+		t.Fatalf("config version after task and target changes = %d, want 2", v)
+	}
+	if err := put(5, PutConnector{Name: "c", Config: map[string]string{"a": "2"}, IfConfigIndex: 1}); !errors.Is(err, ErrPreconditionFailed) {
+		t.Fatalf("stale conditional put: %v, want ErrPreconditionFailed", err)
+	}
+	if got := st.Connectors["c"].Config["a"]; got != "1" {
+		t.Fatalf("a failed conditional put changed the config: a=%s", got)
+	}
+	if err := put(6, PutConnector{Name: "c", Config: map[string]string{"a": "3"}, IfConfigIndex: 2}); err != nil {
+		t.Fatalf("matching conditional put: %v", err)
+	}
+	if c := st.Connectors["c"]; c.Config["a"] != "3" || c.ConfigVersion() != 6 {
+		t.Fatalf("after matching put: config %v version %d, want a=3 version 6", c.Config, c.ConfigVersion())
+	}
+	// A state from before ConfigIndex existed: the version is the creation index.
+	old := ConnectorState{Name: "o", CreatedIndex: 9, UpdatedIndex: 12}
+	if v := old.ConfigVersion(); v != 9 {
+		t.Fatalf("legacy config version = %d, want 9", v)
+	}
+}

@@ -57,6 +57,19 @@ type ConnectorState struct {
 	// that created and last changed the connector.
 	CreatedIndex uint64 `json:"created_index"`
 	UpdatedIndex uint64 `json:"updated_index"`
+	// ConfigIndex is the Raft log index of the entry that last wrote Config
+	// (zero in states written before it existed: see ConfigVersion).
+	ConfigIndex uint64 `json:"config_index,omitempty"`
+}
+
+// ConfigVersion identifies the connector's current config: it changes
+// whenever Config is written, and only then. PutConnector.IfConfigIndex
+// compares against it.
+func (c ConnectorState) ConfigVersion() uint64 {
+	if c.ConfigIndex != 0 {
+		return c.ConfigIndex
+	}
+	return c.CreatedIndex
 }
 
 func (c ConnectorState) clone() ConnectorState {

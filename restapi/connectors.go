@@ -140,6 +140,7 @@ func (s *server) createConnector(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", connectorLocation(r, name))
+	setETag(w, info.ETag)
 	s.writeJSON(w, r, http.StatusCreated, info)
 }
 
@@ -158,6 +159,7 @@ func (s *server) putConnectorConfig(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	setETag(w, info.ETag)
 	if created {
 		w.Header().Set("Location", connectorLocation(r, name))
 		s.writeJSON(w, r, http.StatusCreated, info)
@@ -201,7 +203,7 @@ func (s *server) submitConfig(r *http.Request, name string, cfg *configBody, cre
 		created bool
 	}
 	res, err := call(s, r, func(ctx context.Context) (result, error) {
-		info, created, err := s.h.PutConnectorConfig(ctx, name, cfg.nonNull(), createOnly, initialState)
+		info, created, err := s.h.PutConnectorConfig(ctx, name, cfg.nonNull(), createOnly, initialState, r.Header.Get("If-Match"))
 		return result{info, created}, err
 	})
 	return res.info, res.created, err
@@ -275,8 +277,11 @@ func (s *server) patchConnectorConfig(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	info, err := call(s, r, func(ctx context.Context) (ConnectorInfo, error) {
-		return s.h.PatchConnectorConfig(ctx, name, cfg.patch())
+		return s.h.PatchConnectorConfig(ctx, name, cfg.patch(), r.Header.Get("If-Match"))
 	})
+	if err == nil {
+		setETag(w, info.ETag)
+	}
 	s.writeResult(w, r, http.StatusOK, info, err)
 }
 
@@ -292,7 +297,19 @@ func (s *server) getConnectorConfig(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cfg, err := callWith(s, r, name, s.h.ConnectorConfig)
-	s.writeResult(w, r, http.StatusOK, nonNilMap(cfg), err)
+	if err == nil {
+		setETag(w, cfg.ETag)
+	}
+	s.writeResult(w, r, http.StatusOK, nonNilMap(cfg.Config), err)
+}
+
+// setETag sends a config version, so a client can make its next write
+// conditional on it with If-Match (Kafka has no such header; clients that do
+// not send If-Match are unaffected).
+func setETag(w http.ResponseWriter, etag string) {
+	if etag != "" {
+		w.Header().Set("ETag", etag)
+	}
 }
 
 // DELETE /connectors/{connector}

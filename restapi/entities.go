@@ -63,6 +63,15 @@ type ConnectorInfo struct {
 	Config map[string]string `json:"config"`
 	Tasks  []ConnectorTaskID `json:"tasks"`
 	Type   string            `json:"type"`
+	// ETag identifies the stored config version; it is sent as the ETag
+	// header, never in the body (Kafka's body has no such field).
+	ETag string `json:"-"`
+}
+
+// VersionedConfig is a connector's raw config with the ETag of its version.
+type VersionedConfig struct {
+	Config map[string]string
+	ETag   string
 }
 
 // MarshalJSON writes nil Config as {} and nil Tasks as [].

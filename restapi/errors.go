@@ -49,6 +49,25 @@ func Forbidden(format string, args ...any) *Error {
 	return Errorf(http.StatusForbidden, format, args...)
 }
 
+// PreconditionFailed returns a 412 *Error, for an If-Match that does not match.
+func PreconditionFailed(format string, args ...any) *Error {
+	return Errorf(http.StatusPreconditionFailed, format, args...)
+}
+
+// ETagMatches reports whether an If-Match header value matches etag, with
+// RFC 9110's strong comparison: "*" matches any current config, otherwise
+// one of the comma-separated entity tags must equal etag exactly (weak tags
+// never match).
+func ETagMatches(ifMatch, etag string) bool {
+	for _, t := range strings.Split(ifMatch, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || (t != "" && t == etag) {
+			return true
+		}
+	}
+	return false
+}
+
 // sprintf leaves a format without arguments untouched, so a message that
 // happens to contain '%' is not mangled.
 func sprintf(format string, args ...any) string {

@@ -55,6 +55,21 @@ type fakeConnector struct {
 	failed map[int]string
 	// connectorTrace set means the connector itself is FAILED
 	connectorTrace string
+	// version is bumped on every config write; the ETag is its quoted value.
+	version int
+}
+
+func (c *fakeConnector) etag() string { return strconv.Quote(strconv.Itoa(c.version)) }
+
+// checkIfMatch is the fake's If-Match precondition; the caller holds f.mu.
+func (f *fakeHerder) checkIfMatch(name, ifMatch string) error {
+	if ifMatch == "" {
+		return nil
+	}
+	if c, ok := f.conns[name]; ok && ETagMatches(ifMatch, c.etag()) {
+		return nil
+	}
+	return PreconditionFailed("Connector %s config does not match If-Match %s", name, ifMatch)
 }
 
 type putCall struct {
@@ -194,7 +209,7 @@ func (f *fakeHerder) info(name string, c *fakeConnector) ConnectorInfo {
 	for i := range c.tasks {
 		tasks = append(tasks, ConnectorTaskID{Connector: name, Task: i})
 	}
-	return ConnectorInfo{Name: name, Config: maps.Clone(c.config), Tasks: tasks, Type: c.typ}
+	return ConnectorInfo{Name: name, Config: maps.Clone(c.config), Tasks: tasks, Type: c.typ, ETag: c.etag()}
 }
 
 func (f *fakeHerder) ConnectorInfo(ctx context.Context, name string) (ConnectorInfo, error) {
@@ -203,9 +218,9 @@ func (f *fakeHerder) ConnectorInfo(ctx context.Context, name string) (ConnectorI
 	})
 }
 
-func (f *fakeHerder) ConnectorConfig(ctx context.Context, name string) (map[string]string, error) {
-	return connectorValue(ctx, f, "ConnectorConfig", name, "Connector %s not found", func(c *fakeConnector) map[string]string {
-		return maps.Clone(c.config)
+func (f *fakeHerder) ConnectorConfig(ctx context.Context, name string) (VersionedConfig, error) {
+	return connectorValue(ctx, f, "ConnectorConfig", name, "Connector %s not found", func(c *fakeConnector) VersionedConfig {
+		return VersionedConfig{Config: maps.Clone(c.config), ETag: c.etag()}
 	})
 }
 
@@ -219,7 +234,7 @@ func connectorType(class string) string {
 	return ConnectorTypeUnknown
 }
 
-func (f *fakeHerder) PutConnectorConfig(ctx context.Context, name string, config map[string]string, createOnly bool, initialState string) (ConnectorInfo, bool, error) {
+func (f *fakeHerder) PutConnectorConfig(ctx context.Context, name string, config map[string]string, createOnly bool, initialState, ifMatch string) (ConnectorInfo, bool, error) {
 	if err := f.enter(ctx, "PutConnectorConfig", name); err != nil {
 		return ConnectorInfo{}, false, err
 	}
@@ -235,6 +250,9 @@ func (f *fakeHerder) PutConnectorConfig(ctx context.Context, name string, config
 	if exists && createOnly {
 		return ConnectorInfo{}, false, Conflict("Connector %s already exists", name)
 	}
+	if err := f.checkIfMatch(name, ifMatch); err != nil {
+		return ConnectorInfo{}, false, err
+	}
 	tasks, err := strconv.Atoi(config["tasks.max"])
 	if err != nil {
 		tasks = 1
@@ -247,13 +265,14 @@ func (f *fakeHerder) PutConnectorConfig(ctx context.Context, name string, config
 		f.conns[name] = c
 	}
 	c.config = maps.Clone(config)
+	c.version++
 	if c.target == "RUNNING" {
 		c.tasks = tasks
 	}
 	return f.info(name, c), !exists, nil
 }
 
-func (f *fakeHerder) PatchConnectorConfig(ctx context.Context, name string, patch map[string]*string) (ConnectorInfo, error) {
+func (f *fakeHerder) PatchConnectorConfig(ctx context.Context, name string, patch map[string]*string, ifMatch string) (ConnectorInfo, error) {
 	if err := f.enter(ctx, "PatchConnectorConfig", name); err != nil {
 		return ConnectorInfo{}, err
 	}
@@ -263,6 +282,9 @@ func (f *fakeHerder) PatchConnectorConfig(ctx context.Context, name string, patc
 	c, ok := f.conns[name]
 	if !ok {
 		return ConnectorInfo{}, NotFound("Connector %s not found", name)
+	}
+	if err := f.checkIfMatch(name, ifMatch); err != nil {
+		return ConnectorInfo{}, err
 	}
 	cfg := maps.Clone(c.config)
 	for k, v := range patch {
@@ -276,6 +298,7 @@ func (f *fakeHerder) PatchConnectorConfig(ctx context.Context, name string, patc
 		return ConnectorInfo{}, e
 	}
 	c.config = cfg
+	c.version++
 	return f.info(name, c), nil
 }
 

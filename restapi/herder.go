@@ -23,8 +23,9 @@ type Herder interface {
 	Connectors(ctx context.Context) ([]string, error)
 	// ConnectorInfo: unknown → NotFound("Connector %s not found").
 	ConnectorInfo(ctx context.Context, name string) (ConnectorInfo, error)
-	// ConnectorConfig returns the raw (untransformed) config; unknown → NotFound("Connector %s not found").
-	ConnectorConfig(ctx context.Context, name string) (map[string]string, error)
+	// ConnectorConfig returns the raw (untransformed) config and its ETag; unknown →
+	// NotFound("Connector %s not found").
+	ConnectorConfig(ctx context.Context, name string) (VersionedConfig, error)
 	// PutConnectorConfig creates or updates. createOnly is true for POST /connectors (exists → 409).
 	// initialState is "", "RUNNING", "PAUSED" or "STOPPED" (already upper-cased and validated by restapi).
 	//
@@ -32,10 +33,16 @@ type Herder interface {
 	// connector.class. The herder validates the rest; validation errors →
 	// ConfigValidationError(infos); exists with createOnly →
 	// Conflict("Connector %s already exists").
-	PutConnectorConfig(ctx context.Context, name string, config map[string]string, createOnly bool, initialState string) (info ConnectorInfo, created bool, err error)
-	// PatchConnectorConfig: nil values delete keys.
-	// Unknown → NotFound("Connector %s not found"); the patched config is validated like PUT.
-	PatchConnectorConfig(ctx context.Context, name string, patch map[string]*string) (ConnectorInfo, error)
+	//
+	// ifMatch is the request's If-Match header ("" when absent): when set,
+	// the write happens only if ETagMatches(ifMatch, current ETag), atomically
+	// with the check, else PreconditionFailed. info.ETag is the new version's.
+	PutConnectorConfig(ctx context.Context, name string, config map[string]string, createOnly bool, initialState, ifMatch string) (info ConnectorInfo, created bool, err error)
+	// PatchConnectorConfig: nil values delete keys, applied atomically to the
+	// stored config (a concurrent write is never lost). Unknown →
+	// NotFound("Connector %s not found"); the patched config is validated like
+	// PUT; ifMatch as for PutConnectorConfig.
+	PatchConnectorConfig(ctx context.Context, name string, patch map[string]*string, ifMatch string) (ConnectorInfo, error)
 	// DeleteConnector: unknown → NotFound("Connector %s not found").
 	DeleteConnector(ctx context.Context, name string) error
 	// ConnectorStatus: unknown → NotFound("No status found for connector %s").

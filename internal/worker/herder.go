@@ -156,22 +156,45 @@ func (w *Worker) ConnectorInfo(ctx context.Context, name string) (restapi.Connec
 }
 
 // ConnectorConfig implements restapi.Herder.
-func (w *Worker) ConnectorConfig(ctx context.Context, name string) (map[string]string, error) {
+func (w *Worker) ConnectorConfig(ctx context.Context, name string) (restapi.VersionedConfig, error) {
 	c, err := w.connectorState(name)
 	if err != nil {
-		return nil, err
+		return restapi.VersionedConfig{}, err
 	}
-	return c.Config, nil
+	return restapi.VersionedConfig{Config: c.Config, ETag: configETag(c.ConfigVersion())}, nil
+}
+
+// configETag is the ETag of a config version: a strong, quoted entity tag.
+func configETag(version uint64) string { return `"` + strconv.FormatUint(version, 10) + `"` }
+
+// errConfigChanged is the 412 answer to an If-Match that no longer matches.
+func errConfigChanged(name, ifMatch string) error {
+	return restapi.PreconditionFailed("Connector %s config does not match If-Match %s: it was changed or deleted since it was read", name, ifMatch)
 }
 
 // PutConnectorConfig implements restapi.Herder. Validation runs first and a request that fails
 // it writes nothing.
-func (w *Worker) PutConnectorConfig(ctx context.Context, name string, config map[string]string, createOnly bool, initialState string) (restapi.ConnectorInfo, bool, error) {
-	return w.putConnectorConfig(ctx, raftstore.PutConnector{Name: name, Config: config, CreateOnly: createOnly}, initialState)
+func (w *Worker) PutConnectorConfig(ctx context.Context, name string, config map[string]string, createOnly bool, initialState, ifMatch string) (restapi.ConnectorInfo, bool, error) {
+	cmd := raftstore.PutConnector{Name: name, Config: config, CreateOnly: createOnly}
+	if ifMatch != "" {
+		c, ok := w.store.Connector(name)
+		if !ok || !restapi.ETagMatches(ifMatch, configETag(c.ConfigVersion())) {
+			return restapi.ConnectorInfo{}, false, errConfigChanged(name, ifMatch)
+		}
+		// The store compares again when it applies the write, so a write between this
+		// read and ours still fails the precondition.
+		cmd.IfConfigIndex = c.ConfigVersion()
+	}
+	info, created, err := w.putConnectorConfig(ctx, cmd, initialState)
+	if errors.Is(err, raftstore.ErrPreconditionFailed) {
+		return restapi.ConnectorInfo{}, false, errConfigChanged(name, ifMatch)
+	}
+	return info, created, err
 }
 
 // putConnectorConfig validates and stores a connector configuration; nothing is written when
-// validation fails.
+// validation fails. The answer is built from what was written, not read back from the store,
+// so a create racing a delete still answers what it committed (201), never 404.
 func (w *Worker) putConnectorConfig(ctx context.Context, cmd raftstore.PutConnector, initialState string) (restapi.ConnectorInfo, bool, error) {
 	name, config := cmd.Name, cmd.Config
 	infos, err := w.validateConnectorConfig(config)
@@ -189,10 +212,12 @@ func (w *Worker) putConnectorConfig(ctx context.Context, cmd raftstore.PutConnec
 		t := raftstore.TargetStopped
 		cmd.Target = &t
 	}
-	if initialState != "" {
-		if _, exists := w.store.Connector(name); exists {
+	var tasks []map[string]string
+	if prev, exists := w.store.Connector(name); exists {
+		if initialState != "" {
 			cmd.Target = nil // initial_state applies to new connectors only
 		}
+		tasks = prev.Tasks
 	}
 	res, err := w.apply(ctx, cmd)
 	if err != nil {
@@ -204,35 +229,57 @@ func (w *Worker) putConnectorConfig(ctx context.Context, cmd raftstore.PutConnec
 		}
 		return restapi.ConnectorInfo{}, false, res[0].Err
 	}
-	c, err := w.connectorState(name)
-	if err != nil {
-		return restapi.ConnectorInfo{}, false, err
+	written := raftstore.ConnectorState{Name: name, Config: config, Tasks: tasks, ConfigIndex: res[0].Index}
+	if res[0].Created {
+		// A new connector has no task configs yet, even if a deleted one of the same name had.
+		written.Tasks = nil
 	}
-	return connectorInfo(c), res[0].Created, nil
+	info := connectorInfo(written)
+	info.ETag = configETag(res[0].Index)
+	return info, res[0].Created, nil
 }
 
-// PatchConnectorConfig implements restapi.Herder.
-func (w *Worker) PatchConnectorConfig(ctx context.Context, name string, patch map[string]*string) (restapi.ConnectorInfo, error) {
-	c, err := w.connectorState(name)
-	if err != nil {
-		return restapi.ConnectorInfo{}, err
-	}
-	config := maps.Clone(c.Config)
-	for k, v := range patch {
-		if v == nil {
-			delete(config, k)
-		} else {
-			config[k] = *v
+// maxPatchAttempts bounds how often a PATCH is re-applied when concurrent writes keep
+// changing the config between its read and its compare-and-set.
+const maxPatchAttempts = 100
+
+// PatchConnectorConfig implements restapi.Herder. The patch is applied to the config as
+// stored, with a compare-and-set on its version: when another write lands in between, the
+// patch is applied again to the new config, so no concurrent write is lost.
+func (w *Worker) PatchConnectorConfig(ctx context.Context, name string, patch map[string]*string, ifMatch string) (restapi.ConnectorInfo, error) {
+	for attempt := 1; ; attempt++ {
+		c, err := w.connectorState(name)
+		if err != nil {
+			return restapi.ConnectorInfo{}, err
 		}
+		etag := configETag(c.ConfigVersion())
+		if ifMatch != "" && !restapi.ETagMatches(ifMatch, etag) {
+			return restapi.ConnectorInfo{}, errConfigChanged(name, ifMatch)
+		}
+		config := maps.Clone(c.Config)
+		for k, v := range patch {
+			if v == nil {
+				delete(config, k)
+			} else {
+				config[k] = *v
+			}
+		}
+		if n, ok := config[keyName]; ok && n != name {
+			return restapi.ConnectorInfo{}, restapi.BadRequest("Connector name configuration (%s) doesn't match connector name in the URL (%s)", n, name)
+		}
+		info, _, err := w.putConnectorConfig(ctx, raftstore.PutConnector{Name: name, Config: config, UpdateOnly: true, IfConfigIndex: c.ConfigVersion()}, "")
+		switch {
+		case errors.Is(err, raftstore.ErrNotFound):
+			return restapi.ConnectorInfo{}, restapi.NotFound("Connector %s not found", name)
+		case errors.Is(err, raftstore.ErrPreconditionFailed) && ifMatch != "":
+			return restapi.ConnectorInfo{}, errConfigChanged(name, ifMatch)
+		case errors.Is(err, raftstore.ErrPreconditionFailed) && attempt < maxPatchAttempts && ctx.Err() == nil:
+			continue // another write landed first: patch the config it wrote
+		case errors.Is(err, raftstore.ErrPreconditionFailed):
+			return restapi.ConnectorInfo{}, restapi.Conflict("Connector %s config kept changing while the patch was applied; try again", name)
+		}
+		return info, err
 	}
-	if n, ok := config[keyName]; ok && n != name {
-		return restapi.ConnectorInfo{}, restapi.BadRequest("Connector name configuration (%s) doesn't match connector name in the URL (%s)", n, name)
-	}
-	info, _, err := w.putConnectorConfig(ctx, raftstore.PutConnector{Name: name, Config: config, UpdateOnly: true}, "")
-	if errors.Is(err, raftstore.ErrNotFound) {
-		return restapi.ConnectorInfo{}, restapi.NotFound("Connector %s not found", name)
-	}
-	return info, err
 }
 
 // DeleteConnector implements restapi.Herder.
