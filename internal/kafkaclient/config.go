@@ -5,6 +5,7 @@ package kafkaclient
 
 import (
 	"fmt"
+	"hash/fnv"
 	"sort"
 	"strconv"
 	"strings"
@@ -56,9 +57,28 @@ func Producer(clientID string) *sarama.Config {
 	return c
 }
 
+// Group timeouts of a sink task's consumer.
+const (
+	// DefaultSessionTimeout is how long the coordinator keeps a member that stopped
+	// heartbeating (sarama's default, Kafka's before 3.0). A restarted task does not wait for
+	// it: it takes its dead predecessor's place as a static member (see StaticMemberID).
+	DefaultSessionTimeout = 10 * time.Second
+	// DefaultHeartbeat is Kafka's heartbeat.interval.ms.
+	DefaultHeartbeat = 3 * time.Second
+	// DefaultRebalanceTimeout (max.poll.interval.ms) is how long the coordinator waits for
+	// live members to rejoin during a rebalance. Kafka's 300 s would let one wedged member
+	// stall its group for five minutes; 60 s (sarama's default) is still well above what a
+	// member needs to commit and rejoin (offset.flush.timeout.ms, 5 s by default).
+	DefaultRebalanceTimeout = 60 * time.Second
+	// joinMargin is what Kafka's consumer adds to the rebalance timeout for the JoinGroup
+	// request timeout: the coordinator may legitimately hold a JoinGroup for the whole
+	// rebalance timeout, and the answer needs time to arrive.
+	joinMargin = 5 * time.Second
+)
+
 // Consumer returns the configuration of a sink task's consumer group member: manual commits
 // (the runtime commits only what the task flushed) and earliest offsets for new groups, as
-// Kafka Connect does.
+// Kafka Connect does. Call ConsumerTimeouts once every property has been applied.
 func Consumer(clientID string) *sarama.Config {
 	c := Base(clientID)
 	c.Consumer.Offsets.AutoCommit.Enable = false
@@ -67,8 +87,78 @@ func Consumer(clientID string) *sarama.Config {
 	c.Consumer.Fetch.Default = 4 << 20
 	c.Consumer.MaxWaitTime = 250 * time.Millisecond
 	c.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRange()}
+	c.Consumer.Group.Session.Timeout = DefaultSessionTimeout
+	c.Consumer.Group.Heartbeat.Interval = DefaultHeartbeat
+	c.Consumer.Group.Rebalance.Timeout = DefaultRebalanceTimeout
+	c.Net.ReadTimeout = DefaultRebalanceTimeout + joinMargin
 	c.ChannelBufferSize = 1024
 	return c
+}
+
+// ConsumerTimeouts makes a consumer's timeouts consistent with each other, after its
+// properties have been applied. sarama has one read timeout (Net.ReadTimeout, set by
+// request.timeout.ms) for every request, and the coordinator holds a JoinGroup for up to the
+// rebalance timeout (max.poll.interval.ms) while the other members rejoin or expire: a read
+// timeout below that abandons the JoinGroup, and every retry joins a rebalance that again
+// outlasts it, so the member never gets back into its group. Kafka's consumer avoids this by
+// giving JoinGroup the rebalance timeout plus 5 s; here the read timeout is raised to that.
+//
+// It returns, in the user's terms, each setting it changed and why, and refuses combinations
+// that cannot work, naming the keys.
+func ConsumerTimeouts(c *sarama.Config) (notes []string, err error) {
+	g := &c.Consumer.Group
+	if g.Session.Timeout < time.Millisecond {
+		return nil, fmt.Errorf("consumer.session.timeout.ms=%d: must be at least 1", ms(g.Session.Timeout))
+	}
+	if g.Rebalance.Timeout < time.Millisecond {
+		return nil, fmt.Errorf("consumer.max.poll.interval.ms=%d: must be at least 1", ms(g.Rebalance.Timeout))
+	}
+	if g.Heartbeat.Interval < time.Millisecond {
+		return nil, fmt.Errorf("consumer.heartbeat.interval.ms=%d: must be at least 1", ms(g.Heartbeat.Interval))
+	}
+	if g.Heartbeat.Interval >= g.Session.Timeout {
+		return nil, fmt.Errorf("consumer.heartbeat.interval.ms=%d must be lower than consumer.session.timeout.ms=%d (Kafka recommends at most a third of it): the coordinator would expire the member between two heartbeats",
+			ms(g.Heartbeat.Interval), ms(g.Session.Timeout))
+	}
+	if c.Net.ReadTimeout < time.Millisecond {
+		return nil, fmt.Errorf("consumer.request.timeout.ms=%d: must be at least 1", ms(c.Net.ReadTimeout))
+	}
+	if want := g.Rebalance.Timeout + joinMargin; c.Net.ReadTimeout < want {
+		notes = append(notes, fmt.Sprintf("consumer.request.timeout.ms raised from %d to %d: it must exceed consumer.max.poll.interval.ms=%d by %d, because the group coordinator may hold a JoinGroup request that long while other members rejoin, and a request abandoned earlier is retried into the same wait forever",
+			ms(c.Net.ReadTimeout), ms(want), ms(g.Rebalance.Timeout), ms(joinMargin)))
+		c.Net.ReadTimeout = want
+	}
+	return notes, nil
+}
+
+func ms(d time.Duration) int64 { return d.Milliseconds() }
+
+// StaticMemberID returns a group.instance.id (KIP-345 static membership) for a connector's
+// task: stable across restarts, so a task restarted after a crash takes its dead
+// predecessor's place in the group at once instead of waiting for the old member's session
+// to expire, and unique per task, so two tasks never fence each other. prefix is the
+// connector's client id prefix, e.g. "connector-consumer-<connector>". Characters Kafka does
+// not allow in an instance id are replaced, with a hash of the original name appended so
+// that different names stay different.
+func StaticMemberID(prefix string, task int) string {
+	id := fmt.Sprintf("%s-%d", prefix, task)
+	clean := strings.Map(func(r rune) rune {
+		if r < 0x80 && (r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '.' || r == '_' || r == '-') {
+			return r
+		}
+		return '_'
+	}, id)
+	if clean != id {
+		h := fnv.New32a()
+		h.Write([]byte(id))
+		clean = fmt.Sprintf("%s-%08x", clean, h.Sum32())
+	}
+	if len(clean) > sarama.MAX_GROUP_INSTANCE_ID_LENGTH {
+		h := fnv.New32a()
+		h.Write([]byte(id))
+		clean = fmt.Sprintf("%s-%08x", clean[:sarama.MAX_GROUP_INSTANCE_ID_LENGTH-9], h.Sum32())
+	}
+	return clean
 }
 
 // Admin returns the configuration of admin and metadata clients.
