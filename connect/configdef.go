@@ -245,6 +245,15 @@ func (e *ConfigError) Error() string {
 }
 
 func parseKey(k ConfigKey, props map[string]string) (any, error) {
+	v, err := parseKeyValue(k, props)
+	if k.IsSecret() {
+		// A parse error or a validator may echo the value; a secret never leaves in an error.
+		err = redactErr(err, props[k.Name])
+	}
+	return v, err
+}
+
+func parseKeyValue(k ConfigKey, props map[string]string) (any, error) {
 	raw, present := props[k.Name]
 	var v any
 	switch {

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/raftconnect/raftconnect/connect"
 )
 
 // Request bodies are decoded token by token, in document order, so the first
@@ -106,7 +108,9 @@ func (c *configBody) javaString() string {
 		}
 		b.WriteString(k)
 		b.WriteByte('=')
-		if v := c.values[k]; v != nil {
+		if v := c.values[k]; v != nil && connect.IsSecretKey(k) {
+			b.WriteString(connect.Hidden) // a secret never appears in an error message
+		} else if v != nil {
 			b.WriteString(*v)
 		} else {
 			b.WriteString("null")

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/internal/kafkaclient"
 )
 
@@ -150,7 +151,11 @@ func ParseConfig(props map[string]string) (*Config, error) {
 	sort.Strings(keys)
 	var errs []string
 	bad := func(k, format string, args ...any) {
-		errs = append(errs, fmt.Sprintf("%s=%s: %s", k, props[k], fmt.Sprintf(format, args...)))
+		v := props[k]
+		if connect.IsSecretKey(k) {
+			v = connect.Hidden
+		}
+		errs = append(errs, fmt.Sprintf("%s=%s: %s", k, v, fmt.Sprintf(format, args...)))
 	}
 	ms := func(k string, dst *time.Duration) {
 		n, err := strconv.ParseInt(strings.TrimSpace(props[k]), 10, 64)
@@ -270,6 +275,14 @@ func ParseConfig(props map[string]string) (*Config, error) {
 		errs = append(errs, strings.Replace(err.Error(), "common.", "", 1))
 	}
 	if len(errs) > 0 {
+		// Client settings' errors quote values; a secret never reaches the terminal or a log.
+		for k, v := range props {
+			if connect.IsSecretKey(k) {
+				for i := range errs {
+					errs[i] = connect.RedactValue(errs[i], v)
+				}
+			}
+		}
 		sort.Strings(errs)
 		return nil, fmt.Errorf("invalid worker configuration:\n  %s", strings.Join(errs, "\n  "))
 	}

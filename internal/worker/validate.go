@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/raftconnect/raftconnect/connect"
@@ -87,6 +88,13 @@ func (w *Worker) validateConnectorConfig(config map[string]string) (restapi.Conf
 		}
 	}
 	addDef(framework, config, "", func(vals []connect.ConfigValue) []connect.ConfigValue {
+		for i := range vals {
+			if vals[i].Name == keyTasksMax && len(vals[i].Errors) == 0 {
+				if msg := w.checkTaskCaps(config); msg != "" {
+					vals[i].Errors = append(vals[i].Errors, msg)
+				}
+			}
+		}
 		if isSource {
 			// Features Kafka validates for sources that this worker does not offer yet: refuse
 			// them rather than run the connector silently without them.
@@ -240,6 +248,7 @@ func (w *Worker) validateConnectorConfig(config map[string]string) (restapi.Conf
 		}
 	}
 
+	secrets := secretValues(config, entries)
 	infos := restapi.ConfigInfos{Name: class, Groups: groups}
 	for _, e := range entries {
 		ci := restapi.ConfigInfo{}
@@ -248,11 +257,51 @@ func (w *Worker) validateConnectorConfig(config map[string]string) (restapi.Conf
 		}
 		if e.value != nil {
 			ci.Value = configValueInfo(*e.value, e.def)
+			hideSecrets(ci.Value, e.def, secrets)
 			infos.ErrorCount += len(e.value.Errors)
 		}
 		infos.Configs = append(infos.Configs, ci)
 	}
 	return infos, nil
+}
+
+// secretValues lists the config's secret values: those of PASSWORD keys and of keys whose
+// names say they are secrets, longest first so a secret containing another is hidden whole.
+func secretValues(config map[string]string, entries []validatedKey) []string {
+	var out []string
+	for k, v := range config {
+		if v != "" && connect.IsSecretKey(k) {
+			out = append(out, v)
+		}
+	}
+	for _, e := range entries {
+		if e.def != nil && e.def.IsSecret() && config[e.def.Name] != "" {
+			out = append(out, config[e.def.Name])
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return slices.Compact(out)
+}
+
+// hideSecrets shows a secret value as [hidden], as Kafka shows PASSWORD values, and removes
+// every secret of the config from the messages, whichever key they are reported on (a
+// connector's own validation may quote another key's value).
+func hideSecrets(v *restapi.ConfigValueInfo, def *connect.ConfigKey, secrets []string) {
+	if v.Value != nil && *v.Value != "" && (connect.IsSecretKey(v.Name) || (def != nil && def.IsSecret())) {
+		h := connect.Hidden
+		v.Value = &h
+	}
+	if len(secrets) == 0 || len(v.Errors) == 0 {
+		return
+	}
+	errs := make([]string, len(v.Errors))
+	for i, msg := range v.Errors {
+		for _, s := range secrets {
+			msg = connect.RedactValue(msg, s)
+		}
+		errs[i] = msg
+	}
+	v.Errors = errs
 }
 
 // pluginConfigDef returns the ConfigDef of any plugin kind.
@@ -310,8 +359,44 @@ func formatConfig(config map[string]string) string {
 		}
 		b.WriteString(k)
 		b.WriteByte('=')
-		b.WriteString(config[k])
+		if connect.IsSecretKey(k) {
+			b.WriteString(connect.Hidden)
+		} else {
+			b.WriteString(config[k])
+		}
 	}
 	b.WriteByte('}')
 	return b.String()
+}
+
+// checkTaskCaps bounds the tasks a connector may ask for, so one config cannot exhaust the
+// workers' file descriptors, memory or the cluster's consumer groups: tasks.max is at most
+// tasks.max.per.connector, and the tasks.max of all connectors together at most
+// tasks.max.per.worker for each worker of the cluster. It returns the validation message, or
+// "" when the config fits.
+func (w *Worker) checkTaskCaps(config map[string]string) string {
+	n, err := strconv.Atoi(strings.TrimSpace(config[keyTasksMax]))
+	if err != nil {
+		return "" // the type check reports it
+	}
+	if n > w.cfg.TasksMaxPerConnector {
+		return fmt.Sprintf("Invalid value %d for configuration %s: Value must be no more than %d (this worker's tasks.max.per.connector)", n, keyTasksMax, w.cfg.TasksMaxPerConnector)
+	}
+	workers := max(len(w.store.Workers()), 1)
+	limit := w.cfg.TasksMaxPerWorker * workers
+	total := n
+	for _, name := range w.store.ConnectorNames() {
+		if name == config[keyName] {
+			continue // the connector being updated counts with its new value
+		}
+		if c, ok := w.store.Connector(name); ok {
+			if m, err := strconv.Atoi(strings.TrimSpace(c.Config[keyTasksMax])); err == nil {
+				total += m
+			}
+		}
+	}
+	if total > limit {
+		return fmt.Sprintf("Invalid value %d for configuration %s: the cluster's connectors would ask for %d tasks in all, more than the %d its %d worker(s) allow (tasks.max.per.worker=%d)", n, keyTasksMax, total, limit, workers, w.cfg.TasksMaxPerWorker)
+	}
+	return ""
 }
