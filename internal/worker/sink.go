@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -39,7 +40,20 @@ type sinkTask struct {
 	status     statusFunc
 	pause      *pauser
 	log        *slog.Logger
+	limit      *logLimiter // shared by the worker's tasks: repeated lines are rate-limited
 	maxRecords int
+	groupID    string // the consumer group, for messages
+
+	// rejoinTimeout and rejoinAttempts bound how long the task keeps trying to get back into
+	// its consumer group: past both it fails with the last error instead of staying RUNNING
+	// while delivering nothing. rejoinBase is the first retry delay, growing to rejoinMax.
+	rejoinTimeout  time.Duration
+	rejoinAttempts int
+	rejoinBase     time.Duration
+	rejoinMax      time.Duration
+	// sessions counts consumer group sessions that started (Setup was called): a rejoin
+	// that got that far succeeded, whatever ended the session later.
+	sessions atomic.Uint64
 
 	flushInterval time.Duration
 	flushTimeout  time.Duration
@@ -62,7 +76,8 @@ type sinkTask struct {
 	seeks       map[connect.TopicPartition]int64
 	taskPaused  map[connect.TopicPartition]bool
 	wantCommit  bool
-	backoff     time.Duration
+	backoff     time.Duration // requested by the task (SinkTaskContext.Backoff) for the next retry
+	putRetry    *backoff      // delays of Put retries the task did not time itself
 	restartCons chan struct{}
 	// rewinding is set after a failed flush: until the group rejoins and consumption restarts
 	// from the committed offsets, nothing is delivered or committed, so the records whose
@@ -135,6 +150,7 @@ func sortedTPs(m map[connect.TopicPartition]bool) []connect.TopicPartition {
 type groupHandler struct{ t *sinkTask }
 
 func (h groupHandler) Setup(s sarama.ConsumerGroupSession) error {
+	h.t.sessions.Add(1)
 	return h.t.sendEvent(s, true)
 }
 
@@ -237,22 +253,44 @@ func (t *sinkTask) stop() (err error) {
 	return nil
 }
 
+// Defaults of the rejoin bound: a task that could not get back into its group for five
+// minutes and ten attempts fails. Kafka's consumer would retry forever while its task says
+// RUNNING and delivers nothing; Kafka has no "degraded" state to show instead, so failing
+// with the reason in the trace is what tells the user (and a restart, by the user or
+// tooling, then starts from the committed offsets).
+const (
+	defaultRejoinTimeout  = 5 * time.Minute
+	defaultRejoinAttempts = 10
+	defaultRejoinBase     = 500 * time.Millisecond
+	defaultRejoinMax      = 30 * time.Second
+)
+
 // consume keeps the group member joined until ctx is done, rejoining when the set of topics
-// matching topics.regex changes or the task asked to rewind.
+// matching topics.regex changes or the task asked to rewind. Failed joins are retried with
+// backoff; errors no retry can fix, or failing for longer than the rejoin bound, end it with
+// an error that fails the task.
 func (t *sinkTask) consume(ctx context.Context) error {
+	retry := newBackoff(cmp.Or(t.rejoinBase, defaultRejoinBase), cmp.Or(t.rejoinMax, defaultRejoinMax))
+	topicRetry := newBackoff(cmp.Or(t.rejoinBase, defaultRejoinBase), max(t.topicRefresh, time.Second))
+	var (
+		failingSince time.Time // first failure since the last session that started
+		attempts     int
+		seen         = t.sessions.Load()
+	)
 	for ctx.Err() == nil {
 		topics, err := t.resolveTopics()
 		if err != nil || len(topics) == 0 {
+			wait := t.topicRefresh // no topic matches yet: look again at the refresh interval
 			if err != nil {
-				t.log.Warn("listing topics for topics.regex failed", "error", err)
+				wait = topicRetry.next()
+				t.limit.log(t.log, slog.LevelWarn, "listing topics for topics.regex failed; retrying", "error", err, "backoff", wait.Round(time.Millisecond))
 			}
-			select {
-			case <-ctx.Done():
+			if !sleepCtx(ctx, wait) {
 				return nil
-			case <-time.After(t.topicRefresh):
 			}
 			continue
 		}
+		topicRetry.reset()
 		sctx, cancel := context.WithCancel(ctx)
 		var wg sync.WaitGroup
 		if t.topicRe != nil {
@@ -274,16 +312,54 @@ func (t *sinkTask) consume(ctx context.Context) error {
 		err = t.group.Consume(sctx, topics, groupHandler{t})
 		cancel()
 		wg.Wait()
-		if err != nil && ctx.Err() == nil {
-			if errors.Is(err, sarama.ErrClosedConsumerGroup) {
-				return err
-			}
-			t.log.Warn("consumer group session ended with an error; rejoining", "error", err)
-			select {
-			case <-ctx.Done():
-			case <-time.After(time.Second):
-			}
+		if n := t.sessions.Load(); n != seen {
+			// A session started since the last failure: the member got back in.
+			seen, attempts, failingSince = n, 0, time.Time{}
+			retry.reset()
 		}
+		if err == nil || ctx.Err() != nil {
+			continue
+		}
+		if errors.Is(err, sarama.ErrClosedConsumerGroup) {
+			return err
+		}
+		if ferr := fatalGroupError(err, t.groupID); ferr != nil {
+			return ferr
+		}
+		attempts++
+		if failingSince.IsZero() {
+			failingSince = time.Now()
+		}
+		limit := cmp.Or(t.rejoinTimeout, defaultRejoinTimeout)
+		if since := time.Since(failingSince); attempts >= cmp.Or(t.rejoinAttempts, defaultRejoinAttempts) && since >= limit {
+			return fmt.Errorf("could not rejoin consumer group %s for %v (%d attempts); the last attempt failed: %w",
+				t.groupID, since.Round(time.Second), attempts, err)
+		}
+		wait := retry.next()
+		t.limit.log(t.log, slog.LevelWarn, "consumer group session ended with an error; rejoining",
+			"group", t.groupID, "error", err, "attempt", attempts, "backoff", wait.Round(time.Millisecond))
+		if !sleepCtx(ctx, wait) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// fatalGroupError returns the error that fails the task when err is one that retrying the
+// join cannot fix (a refused configuration, missing permissions, another member with this
+// task's identity), or nil.
+func fatalGroupError(err error, group string) error {
+	switch {
+	case errors.Is(err, sarama.ErrFencedInstancedId):
+		return fmt.Errorf("another consumer joined group %s with this task's group.instance.id and took its place (is the task running on two workers?): %w", group, err)
+	case errors.Is(err, sarama.ErrInvalidSessionTimeout):
+		return fmt.Errorf("the broker refused the consumer's session timeout for group %s (set consumer.session.timeout.ms within the broker's group.min.session.timeout.ms and group.max.session.timeout.ms): %w", group, err)
+	case errors.Is(err, sarama.ErrGroupAuthorizationFailed), errors.Is(err, sarama.ErrTopicAuthorizationFailed):
+		return fmt.Errorf("not authorized to consume with group %s: %w", group, err)
+	case errors.Is(err, sarama.ErrInconsistentGroupProtocol):
+		return fmt.Errorf("group %s is used by consumers with another partition.assignment.strategy: %w", group, err)
+	case errors.Is(err, sarama.ErrInvalidGroupId), errors.Is(err, sarama.ErrGroupMaxSizeReached):
+		return fmt.Errorf("cannot join consumer group %s: %w", group, err)
 	}
 	return nil
 }
@@ -350,7 +426,7 @@ func (t *sinkTask) loop(ctx context.Context, consumeDone <-chan struct{}, consum
 			}
 			// A failed commit leaves the group behind what we recorded; forget our record so
 			// the next commit writes the offsets again.
-			t.log.Warn("consumer group error; offsets will be committed again", "error", err)
+			t.limit.log(t.log, slog.LevelWarn, "consumer group error; offsets will be committed again", "error", err)
 			clear(t.committed)
 		case ev := <-t.events:
 			if err := t.handleEvent(ctx, ev, true); err != nil {
@@ -515,18 +591,26 @@ func (t *sinkTask) deliver(ctx context.Context, batch []claimMsg) error {
 		if !connect.IsRetriable(err) {
 			return fmt.Errorf("task %s: stage %s: %w", t.id, stageTaskPut, err)
 		}
+		if t.putRetry == nil {
+			t.putRetry = newBackoff(250*time.Millisecond, 30*time.Second)
+		}
+		// A delay the task asked for (SinkTaskContext.Backoff, Kafka's context.timeout) is
+		// used as it is; otherwise the delay grows with each failure of the batch.
 		wait := t.backoff
 		if wait <= 0 {
-			wait = time.Second
+			wait = t.putRetry.next()
 		}
 		t.backoff = 0
-		t.log.Warn("sink task Put failed with a retriable error; redelivering the batch", "error", err, "backoff", wait)
+		t.limit.log(t.log, slog.LevelWarn, "sink task Put failed with a retriable error; redelivering the batch", "error", err, "backoff", wait.Round(time.Millisecond))
 		gen := t.gen
+		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			timer.Stop()
 			return nil
-		case <-time.After(wait):
+		case <-timer.C:
 		case ev := <-t.events:
+			timer.Stop()
 			// A rebalance while waiting: serve it (the group cannot wait for us), and drop
 			// the batch if its partitions were revoked; whoever owns them consumes it again.
 			if err := t.handleEvent(ctx, ev, true); err != nil {
@@ -536,6 +620,9 @@ func (t *sinkTask) deliver(ctx context.Context, batch []claimMsg) error {
 				return nil
 			}
 		}
+	}
+	if t.putRetry != nil {
+		t.putRetry.reset()
 	}
 	maps.Copy(t.current, advanced)
 	return nil
@@ -643,7 +730,7 @@ func (t *sinkTask) commit(ctx context.Context) error {
 	if err != nil {
 		// Kafka rewinds to the last committed offsets so nothing the task failed to write is
 		// lost: rejoin, which restarts consumption from the committed offsets.
-		t.log.Error("flushing the sink task failed; rewinding to the last committed offsets", "error", err)
+		t.limit.log(t.log, slog.LevelError, "flushing the sink task failed; rewinding to the last committed offsets", "error", err)
 		clear(t.current)
 		t.rewinding = true
 		select {

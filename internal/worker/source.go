@@ -31,6 +31,7 @@ type sourceTask struct {
 	status     statusFunc
 	pause      *pauser
 	log        *slog.Logger
+	limit      *logLimiter // shared by the worker's tasks: repeated lines are rate-limited
 
 	flushInterval time.Duration
 	flushTimeout  time.Duration
@@ -39,6 +40,7 @@ type sourceTask struct {
 	topicsGen *atomic.Uint64 // bumped by a topic-tracking reset
 	seen      map[string]bool
 	seenGen   uint64
+	pollRetry *backoff // delays of Poll retries after retriable errors
 
 	failMu  sync.Mutex
 	failure error // first untolerated asynchronous send failure
@@ -47,8 +49,6 @@ type sourceTask struct {
 	// dropped records on the poll goroutine.
 	commitMu sync.Mutex
 }
-
-func (t *sourceTask) taskConfig() map[string]string { return t.config }
 
 // sourceTaskContext implements connect.SourceTaskContext.
 type sourceTaskContext struct {
@@ -96,6 +96,7 @@ func (t *sourceTask) run(ctx context.Context) (err error) {
 	}()
 	t.status(stateRunning, "")
 
+	t.pollRetry = newBackoff(100*time.Millisecond, 30*time.Second)
 	ticker := time.NewTicker(t.flushInterval)
 	defer ticker.Stop()
 	for {
@@ -124,11 +125,18 @@ func (t *sourceTask) run(ctx context.Context) (err error) {
 				return t.finish()
 			}
 			if connect.IsRetriable(err) {
-				t.log.Warn("source task poll failed, polling again", "error", err)
+				// Poll again after a growing delay, not at once: a source whose system is
+				// down would otherwise spin and log in a tight loop.
+				wait := t.pollRetry.next()
+				t.limit.log(t.log, slog.LevelWarn, "source task poll failed with a retriable error; polling again", "error", err, "backoff", wait.Round(time.Millisecond))
+				if !sleepCtx(ctx, wait) {
+					return t.finish()
+				}
 				continue
 			}
 			return fmt.Errorf("task %s: poll: %w", t.id, err)
 		}
+		t.pollRetry.reset()
 		for _, rec := range recs {
 			if err := t.send(ctx, rec); err != nil {
 				if ctx.Err() != nil {
@@ -308,7 +316,7 @@ func (t *sourceTask) commitRecord(rec *connect.SourceRecord, meta *connect.Recor
 	t.commitMu.Lock()
 	defer t.commitMu.Unlock()
 	if err := rc.CommitRecord(rec, meta); err != nil {
-		t.log.Warn("CommitRecord failed", "error", err)
+		t.limit.log(t.log, slog.LevelWarn, "the source task failed to commit a record", "error", err)
 	}
 }
 
@@ -326,14 +334,14 @@ func (t *sourceTask) commitOffsets(ctx context.Context) {
 			return
 		}
 		if err != nil {
-			t.log.Error("committing source offsets failed; they will be retried", "error", err)
+			t.limit.log(t.log, slog.LevelError, "committing source offsets failed; they will be retried", "error", err)
 			return
 		}
 		t.tracker.done(ready)
 	}
 	if c, ok := t.task.(connect.SourceTaskCommitter); ok {
 		if err := c.Commit(); err != nil {
-			t.log.Warn("SourceTask.Commit failed", "error", err)
+			t.limit.log(t.log, slog.LevelWarn, "the source task failed to commit", "error", err)
 		}
 	}
 }

@@ -2,9 +2,13 @@ package worker
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -85,21 +89,156 @@ func waitUnpaused(ctx context.Context, p *pauser) bool {
 	}
 }
 
-// trace renders a failure for the status `trace` field: the error chain, then where it was
-// raised when a panic was recovered.
+// trace renders a failure for the status `trace` field in the user's terms: the error's
+// message chain and, when a panic in plugin code was recovered, the panic's stack (what Kafka
+// shows is a stack trace too). Go type names never appear: they mean nothing to a user.
 func trace(err error) string {
 	if err == nil {
 		return ""
 	}
-	return fmt.Sprintf("%T: %v", err, err)
+	msg := err.Error()
+	if pe, ok := errors.AsType[*panicError](err); ok && len(pe.stack) > 0 {
+		return msg + "\n" + strings.TrimRight(string(pe.stack), "\n")
+	}
+	return msg
+}
+
+// panicError is a panic in plugin code turned into an error. Its message is the panic value;
+// the stack is kept apart so that log lines and wrapped messages stay one line, and trace
+// adds it to the task's status.
+type panicError struct {
+	what  string // the plugin method, e.g. "SinkTask.Put"
+	value any
+	stack []byte
+}
+
+func (e *panicError) Error() string {
+	return fmt.Sprintf("%s panicked: %s", e.what, describeValue(e.value))
+}
+
+// describeValue renders a value from plugin code (a panic value) for a user: errors and
+// strings as they are, other values as JSON where possible, rather than Go's syntax.
+func describeValue(v any) string {
+	switch x := v.(type) {
+	case error:
+		return x.Error()
+	case string:
+		return x
+	case fmt.Stringer:
+		return x.String()
+	}
+	if b, err := json.Marshal(v); err == nil {
+		return string(b)
+	}
+	return fmt.Sprint(v)
+}
+
+func (e *panicError) Unwrap() error {
+	err, _ := e.value.(error)
+	return err
 }
 
 // recoverTo turns a panic in plugin code into an error, so one bad plugin fails its task and
 // not the worker.
 func recoverTo(err *error, what string) {
 	if r := recover(); r != nil {
-		*err = fmt.Errorf("%s panicked: %v\n%s", what, r, debug.Stack())
+		*err = &panicError{what: what, value: r, stack: debug.Stack()}
 	}
+}
+
+// backoff is an exponential retry delay with jitter: each delay is drawn from the upper half
+// of base·2ⁿ (capped at max), so retries of many tasks spread out instead of arriving in
+// step, yet the delay still grows every attempt.
+type backoff struct {
+	base, max time.Duration
+	attempt   int
+	jitter    func(n int64) int64 // rand.Int64N; replaced in tests
+}
+
+func newBackoff(base, max time.Duration) *backoff {
+	return &backoff{base: base, max: max, jitter: rand.Int64N}
+}
+
+// next returns the delay before the next attempt.
+func (b *backoff) next() time.Duration {
+	d := b.max
+	if b.attempt < 62 && b.base<<b.attempt > 0 && b.base<<b.attempt < b.max {
+		d = b.base << b.attempt
+	}
+	b.attempt++
+	half := d / 2
+	if half <= 0 {
+		return d
+	}
+	return d - half + time.Duration(b.jitter(int64(half)+1))
+}
+
+// reset starts over after a success.
+func (b *backoff) reset() { b.attempt = 0 }
+
+// sleepCtx waits for d or until ctx is done; it reports whether the full wait elapsed.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// logLimiter keeps a log line that repeats (a retry's, a failing commit's) from flooding the
+// log: the first occurrence of a message is logged, then at most one line per interval,
+// which carries how many were suppressed since the last one. A worker shares one limiter
+// among its tasks, so a thousand tasks failing the same way log about one line per interval,
+// not a thousand; each task's status still shows its own failure. The zero value and nil log
+// every line.
+type logLimiter struct {
+	interval time.Duration
+	now      func() time.Time // time.Now; replaced in tests
+
+	mu    sync.Mutex
+	state map[string]*limitState // by message
+}
+
+type limitState struct {
+	last       time.Time
+	suppressed int
+}
+
+// limiterMaxKeys bounds the limiter's memory; messages are constants, so this is never
+// reached in practice, and past it lines are simply logged.
+const limiterMaxKeys = 1024
+
+func newLogLimiter(interval time.Duration) *logLimiter {
+	return &logLimiter{interval: interval, now: time.Now, state: map[string]*limitState{}}
+}
+
+// log logs msg at level unless the same message was logged less than an interval ago.
+func (l *logLimiter) log(log *slog.Logger, level slog.Level, msg string, args ...any) {
+	if l != nil && l.interval > 0 {
+		l.mu.Lock()
+		now := l.now()
+		st := l.state[msg]
+		switch {
+		case st == nil:
+			if len(l.state) < limiterMaxKeys {
+				l.state[msg] = &limitState{last: now}
+			}
+		case now.Sub(st.last) < l.interval:
+			st.suppressed++
+			l.mu.Unlock()
+			return
+		default:
+			if st.suppressed > 0 {
+				args = append(args, "suppressed", st.suppressed, "suppressed_over", now.Sub(st.last).Round(time.Second).String())
+			}
+			st.last, st.suppressed = now, 0
+		}
+		l.mu.Unlock()
+	}
+	log.Log(context.Background(), level, msg, args...)
 }
 
 // offsetReader reads a connector's committed offsets from the store.
@@ -116,5 +255,3 @@ func (r offsetReader) Offset(partition map[string]any) (map[string]any, error) {
 func describeRecord(r *connect.Record) string {
 	return fmt.Sprintf("topic=%s partition=%d key=%v value=%v timestamp=%s", r.Topic, r.Partition, r.Key, r.Value, r.Timestamp.Format(time.RFC3339Nano))
 }
-
-type taskLogger = *slog.Logger

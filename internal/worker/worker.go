@@ -54,6 +54,8 @@ type Worker struct {
 	ready    atomic.Bool
 	started  time.Time
 	kick     chan struct{}
+	// limit rate-limits log lines that repeat per retry, across all of this worker's tasks.
+	limit *logLimiter
 
 	mu         sync.Mutex
 	connectors map[string]*connRunner
@@ -83,6 +85,7 @@ func New(o Options) *Worker {
 		offsets:    storeOffsets{store: o.Store, worker: o.Store.NodeID()},
 		statuses:   newStatusWriter(o.Store, o.Logger),
 		kick:       make(chan struct{}, 1),
+		limit:      newLogLimiter(logRepeatInterval),
 		connectors: map[string]*connRunner{},
 		tasks:      map[taskID]*taskHandle{},
 		topics:     map[string]map[string]bool{},
@@ -93,6 +96,9 @@ func New(o Options) *Worker {
 	w.restarted = sync.NewCond(&w.mu)
 	return w
 }
+
+// logRepeatInterval is how often a repeating log line (a retry's) is logged at most.
+const logRepeatInterval = 30 * time.Second
 
 // Ready reports whether the worker has completed its first reconciliation.
 func (w *Worker) Ready() bool { return w.ready.Load() }
@@ -570,7 +576,7 @@ func startConnectorInstance(conn connect.Connector, cctx connectorContext, confi
 	case connect.SinkConnector:
 		return c.Start(cctx, config)
 	}
-	return fmt.Errorf("%T is neither a source nor a sink connector", conn)
+	return errors.New("the connector class is neither a source nor a sink connector")
 }
 
 func safeCall(what string, f func() error) (err error) {
@@ -615,7 +621,7 @@ func (r *connRunner) generateTasks(ctx context.Context, p connect.Plugin, conn c
 	}
 	// Like Kafka's herder, retry storing with backoff: a store that is briefly unavailable
 	// (an election) must not fail the connector for good.
-	backoff := 250 * time.Millisecond
+	retry := newBackoff(250*time.Millisecond, time.Minute)
 	for {
 		cur, ok := r.w.store.Connector(r.name)
 		if !ok || !maps.Equal(cur.Config, r.config) || cur.Target != raftstore.TargetStarted {
@@ -630,13 +636,11 @@ func (r *connRunner) generateTasks(ctx context.Context, p connect.Plugin, conn c
 		if err == nil || ctx.Err() != nil {
 			return nil
 		}
-		r.w.log.Warn("storing task configs failed; retrying", "connector", r.name, "error", err, "backoff", backoff)
-		select {
-		case <-ctx.Done():
+		wait := retry.next()
+		r.w.limit.log(r.w.log, slog.LevelWarn, "storing task configs failed; retrying", "connector", r.name, "error", err, "backoff", wait.Round(time.Millisecond))
+		if !sleepCtx(ctx, wait) {
 			return nil
-		case <-time.After(backoff):
 		}
-		backoff = min(backoff*2, time.Minute)
 	}
 }
 
@@ -715,6 +719,7 @@ func (w *Worker) runTask(ctx context.Context, h *taskHandle, connConfig map[stri
 			flushInterval: w.cfg.OffsetFlushInterval, flushTimeout: w.cfg.OffsetFlushTimeout,
 			onTopic:   func(topic string) { w.trackTopic(h.id.Connector, topic) },
 			topicsGen: &w.topicsGen,
+			limit:     w.limit,
 		}
 		return st.run(ctx)
 	case connect.SinkConnector:
@@ -726,7 +731,7 @@ func (w *Worker) runTask(ctx context.Context, h *taskHandle, connConfig map[stri
 		sk := &sinkTask{
 			id: h.id, config: h.config, task: conn.NewTask(), chain: ch, conv: conv,
 			policy: newErrorPolicy(connConfig, log), topics: topics, topicRe: re, status: status,
-			pause: h.pause, log: log, maxRecords: 500,
+			pause: h.pause, log: log, limit: w.limit, maxRecords: 500,
 			flushInterval: w.cfg.OffsetFlushInterval, flushTimeout: w.cfg.OffsetFlushTimeout, topicRefresh: 5 * time.Second,
 			onTopics: func(topics []string) {
 				for _, t := range topics {
@@ -741,11 +746,12 @@ func (w *Worker) runTask(ctx context.Context, h *taskHandle, connConfig map[stri
 		if n, err := strconv.Atoi(connConfig["consumer.override.max.poll.records"]); err == nil && n > 0 {
 			sk.maxRecords = n
 		}
-		client, group, err := w.newConsumerGroup(ctx, h.id, connConfig, log)
+		client, group, groupID, err := w.newConsumerGroup(ctx, h.id, connConfig, log)
 		if err != nil {
 			ch.close()
 			return err
 		}
+		sk.groupID = groupID
 		defer client.Close()
 		defer group.Close()
 		sk.client, sk.group = client, group
@@ -766,24 +772,21 @@ func (w *Worker) runTask(ctx context.Context, h *taskHandle, connConfig map[stri
 
 // retryConnect calls connect until it succeeds or ctx is done: a broker that is down when a
 // task starts delays it instead of failing it for good, as Kafka's clients keep retrying.
-func retryConnect[T any](ctx context.Context, log *slog.Logger, what string, connect func() (T, error)) (T, error) {
-	backoff := 500 * time.Millisecond
+func (w *Worker) retryConnect(ctx context.Context, log *slog.Logger, what string, connect func() error) error {
+	retry := newBackoff(500*time.Millisecond, 10*time.Second)
 	for {
-		v, err := connect()
+		err := connect()
 		if err == nil {
-			return v, nil
+			return nil
 		}
-		var zero T
-		if errors.Is(err, sarama.ConfigurationError("")) || isConfigError(err) {
-			return zero, err
+		if isConfigError(err) {
+			return err
 		}
-		log.Warn(what+" failed; retrying", "error", err, "backoff", backoff)
-		select {
-		case <-ctx.Done():
-			return zero, ctx.Err()
-		case <-time.After(backoff):
+		wait := retry.next()
+		w.limit.log(log, slog.LevelWarn, what+" failed; retrying", "error", err, "backoff", wait.Round(time.Millisecond))
+		if !sleepCtx(ctx, wait) {
+			return ctx.Err()
 		}
-		backoff = min(backoff*2, 10*time.Second)
 	}
 }
 
@@ -810,6 +813,15 @@ func (w *Worker) clientConfig(kind, clientID string, connConfig map[string]strin
 	if err := kafkaclient.Apply(c, kind, override); err != nil {
 		return nil, fmt.Errorf("connector override: %w", err)
 	}
+	if kind == "consumer" {
+		notes, err := kafkaclient.ConsumerTimeouts(c)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range notes {
+			w.limit.log(w.log, slog.LevelWarn, "consumer setting corrected: "+n, "client", clientID)
+		}
+	}
 	return c, nil
 }
 
@@ -819,32 +831,61 @@ func (w *Worker) newProducer(ctx context.Context, id taskID, connConfig map[stri
 		return nil, err
 	}
 	c.Producer.Partitioner = newPartitioner
-	return retryConnect(ctx, log, "connecting the producer to Kafka", func() (sarama.AsyncProducer, error) {
-		return sarama.NewAsyncProducer(w.cfg.BootstrapServers, c)
+	var p sarama.AsyncProducer
+	err = w.retryConnect(ctx, log, "connecting the producer to Kafka", func() (err error) {
+		p, err = sarama.NewAsyncProducer(w.cfg.BootstrapServers, c)
+		return err
 	})
+	return p, err
 }
 
-func (w *Worker) newConsumerGroup(ctx context.Context, id taskID, connConfig map[string]string, log *slog.Logger) (sarama.Client, sarama.ConsumerGroup, error) {
+// newConsumerGroup returns a sink task's client and consumer group member, and the group's
+// name.
+func (w *Worker) newConsumerGroup(ctx context.Context, id taskID, connConfig map[string]string, log *slog.Logger) (sarama.Client, sarama.ConsumerGroup, string, error) {
 	c, err := w.clientConfig("consumer", fmt.Sprintf("connector-consumer-%s", id), connConfig)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
+	c.Consumer.Group.InstanceId = staticMemberID(id, w.cfg.ClientConfig("consumer"), prefixed(connConfig, "consumer.override."))
 	group := "connect-" + id.Connector
 	if g := connConfig["consumer.override.group.id"]; g != "" {
 		group = g
 	}
-	client, err := retryConnect(ctx, log, "connecting the consumer to Kafka", func() (sarama.Client, error) {
-		return sarama.NewClient(w.cfg.BootstrapServers, c)
+	var client sarama.Client
+	err = w.retryConnect(ctx, log, "connecting the consumer to Kafka", func() (err error) {
+		client, err = sarama.NewClient(w.cfg.BootstrapServers, c)
+		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	cg, err := sarama.NewConsumerGroupFromClient(group, client)
 	if err != nil {
 		client.Close()
-		return nil, nil, err
+		return nil, nil, "", fmt.Errorf("consumer group %s: %w", group, err)
 	}
-	return client, cg, nil
+	return client, cg, group, nil
+}
+
+// staticMemberID chooses a sink task's group.instance.id. By default every task is a static
+// member (KIP-345) with an id of its own, so a task restarted after a crash, here or on
+// another worker, takes its dead predecessor's place in the group at once rather than after
+// the dead member's session timeout, while every other member keeps its partitions. A
+// group.instance.id the user set (worker consumer.* or connector consumer.override.*) is the
+// prefix of the tasks' ids, since one id shared by several tasks would make them fence each
+// other; set to the empty string it turns static membership off.
+func staticMemberID(id taskID, worker, override map[string]string) string {
+	v, set := override["group.instance.id"]
+	if !set {
+		v, set = worker["group.instance.id"]
+	}
+	switch {
+	case !set:
+		return kafkaclient.StaticMemberID("connector-consumer-"+id.Connector, id.Task)
+	case strings.TrimSpace(v) == "":
+		return ""
+	}
+	return kafkaclient.StaticMemberID(strings.TrimSpace(v), id.Task)
 }
 
 func (w *Worker) newDLQ(id taskID, connConfig map[string]string, topic string, log *slog.Logger) (*deadLetterQueue, error) {
