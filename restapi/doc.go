@@ -57,9 +57,30 @@
 //   - A single trailing slash is ignored on every path (Jersey does the same;
 //     the system tests use GET /connector-plugins/). Non-canonical paths such
 //     as /connectors//config are 404, never redirected.
-//   - A request body with a Content-Type other than application/json (or
-//     application/* or */*) is answered 415. A body without Content-Type is
-//     accepted (Jersey would answer 415; curl users often omit the header).
+//   - Endpoints that take a JSON body answer 415 "HTTP 415 Unsupported Media
+//     Type" unless the request says Content-Type: application/json (any
+//     parameters, e.g. charset=utf-8; application/* and */* also match, as in
+//     Jersey). A request without Content-Type is refused too, as Jersey does:
+//     a web page can send text/plain, form encodings or nothing without the
+//     browser asking the worker first, so none of them may change anything
+//     (curl needs -H 'Content-Type: application/json').
+//   - Browser requests from other sites are refused: a request whose Origin
+//     (scheme://host:port) is not the worker's own (the request's Host) is
+//     answered 403 unless Options.AllowOrigin (access.control.allow.origin:
+//     "*" or comma-separated origins, '*' as a wildcard) allows it; so is a
+//     request without Origin whose Sec-Fetch-Site says another site's page
+//     sent it (following a link with GET still works). Allowed cross-origin
+//     requests get Jetty CrossOriginFilter's answers, as in Kafka:
+//     Access-Control-Allow-Origin (the request's Origin),
+//     Access-Control-Allow-Credentials, Vary: Origin, and for preflight
+//     OPTIONS Access-Control-Allow-Methods (Options.AllowMethods, default
+//     GET,POST,HEAD), -Allow-Headers and -Max-Age (1800); methods outside
+//     AllowMethods are refused with 403. Requests without Origin (curl, Go
+//     and Java clients, other workers) are unaffected. Behind a TLS proxy,
+//     https://host differs from the http://host the worker sees: list it in
+//     access.control.allow.origin.
+//   - A request body not received within the server's read timeout is
+//     answered 408.
 //   - Every response has Content-Type: application/json except the bodiless
 //     202/204 answers and OPTIONS, which, like Jersey, answers 200 text/plain
 //     listing the allowed methods (also in the Allow header). HEAD is served

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -39,6 +40,14 @@ type Options struct {
 	RequestTimeout time.Duration
 	// HealthCheckTimeout bounds Herder.Health. Zero means DefaultHealthCheckTimeout.
 	HealthCheckTimeout time.Duration
+	// AllowOrigin is Kafka's access.control.allow.origin: "*" or comma-separated origins
+	// (scheme://host[:port], '*' as a wildcard) whose browser requests are allowed and
+	// answered with CORS headers. Requests from any other site's pages (an Origin other than
+	// the worker's own) are refused with 403. Empty allows only the worker's own origin.
+	AllowOrigin string
+	// AllowMethods is access.control.allow.methods: the methods allowed for cross-origin
+	// requests, comma-separated. Empty means GET,POST,HEAD (Kafka's default).
+	AllowMethods string
 }
 
 type server struct {
@@ -84,7 +93,7 @@ func NewHandler(h Herder, opts Options) http.Handler {
 	for _, rt := range s.routes() {
 		r.Handle(rt.path, rt)
 	}
-	return s.logRequests(s.recoverPanics(stripTrailingSlash(r)))
+	return s.logRequests(s.recoverPanics(s.checkOrigin(newOriginPolicy(opts.AllowOrigin, opts.AllowMethods), stripTrailingSlash(r))))
 }
 
 // endpoint is one method on one path.
@@ -178,12 +187,12 @@ func (rt *route) allowed() string {
 }
 
 // jsonContentType reports whether a request Content-Type is acceptable for a
-// JSON body. An absent Content-Type is accepted (Jersey would answer 415, but
-// curl users often leave it out and the body is still JSON).
+// JSON body, as for Jersey's @Consumes(application/json): application/json
+// with any parameters, or a wildcard. An absent Content-Type is refused, as
+// Jersey does: the three types a web page may send without a CORS preflight
+// (text/plain, form encodings) and none at all must never reach a handler
+// that changes anything.
 func jsonContentType(ct string) bool {
-	if strings.TrimSpace(ct) == "" {
-		return true
-	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {
 		return false
@@ -463,6 +472,10 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return nil, Errorf(http.StatusRequestEntityTooLarge, "Request body is larger than the limit of %d bytes", tooBig.Limit)
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// The server's read timeout (rest.server.read.timeout.ms) cut a slow body.
+			return nil, Errorf(http.StatusRequestTimeout, "Request body not received within the server's read timeout")
 		}
 		return nil, bodyError("Cannot read request body: %v", err)
 	}
