@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/raftconnect/raftconnect/internal/devbroker"
+	"github.com/raftconnect/raftconnect/internal/httpserve"
 	"github.com/raftconnect/raftconnect/internal/worker"
 	"github.com/raftconnect/raftconnect/raftstore"
 	"github.com/raftconnect/raftconnect/restapi"
@@ -222,7 +223,7 @@ func serve(ctx context.Context, cfg *worker.Config, log *slog.Logger, start time
 	defer store.Close()
 
 	w := worker.New(worker.Options{Config: cfg, Store: store, WorkerID: workerID, RestURL: restURL, Logger: log, Version: version, Commit: commit})
-	srv := &http.Server{Handler: restapi.NewHandler(w, restapi.Options{Logger: log}), ReadHeaderTimeout: 10 * time.Second}
+	srv := restServer(cfg, w, log)
 	errc := make(chan error, len(listeners))
 	for _, ln := range listeners {
 		go func() {
@@ -258,6 +259,51 @@ func serve(ctx context.Context, cfg *worker.Config, log *slog.Logger, start time
 	defer scancel()
 	_ = srv.Shutdown(sctx)
 	return runErr
+}
+
+// restServer returns the REST API server with the worker's limits (rest.server.*,
+// access.control.*).
+func restServer(cfg *worker.Config, h restapi.Herder, log *slog.Logger) *httpserve.Server {
+	maxConns, limit := httpserve.CapToFileLimit(cfg.RestMaxConnections)
+	if limit > 0 {
+		log.Warn("REST connections capped below rest.server.max.connections to leave file descriptors for the rest of the worker; raise the open-file limit (ulimit -n) to allow more",
+			"rest.server.max.connections", cfg.RestMaxConnections, "cap", maxConns, "open_file_limit", limit)
+	}
+	requestTimeout, healthTimeout := handlerTimeouts(cfg.RestWriteTimeout)
+	handler := restapi.NewHandler(h, restapi.Options{
+		Logger:             log,
+		RequestTimeout:     requestTimeout,
+		HealthCheckTimeout: healthTimeout,
+		AllowOrigin:        cfg.AllowOrigin,
+		AllowMethods:       cfg.AllowMethods,
+	})
+	return httpserve.New(handler, httpserve.Config{
+		ReadHeaderTimeout: cfg.RestReadHeaderTimeout,
+		ReadTimeout:       cfg.RestReadTimeout,
+		WriteTimeout:      cfg.RestWriteTimeout,
+		IdleTimeout:       cfg.RestIdleTimeout,
+		MaxConnections:    maxConns,
+		Logger:            log,
+	})
+}
+
+// writeTimeoutMargin is how long before the write timeout a handler must have given up, so
+// the client reads "Request timed out" instead of a connection cut mid-answer.
+const writeTimeoutMargin = 5 * time.Second
+
+// handlerTimeouts returns the REST request and health-check timeouts for a server write
+// timeout: Kafka's 90 s and 10 s, shortened to end before the write timeout (which bounds
+// the whole request in net/http). 0 means no write timeout.
+func handlerTimeouts(write time.Duration) (request, health time.Duration) {
+	request, health = restapi.DefaultRequestTimeout, restapi.DefaultHealthCheckTimeout
+	if write <= 0 {
+		return request, health
+	}
+	room := write - writeTimeoutMargin
+	if room <= 0 {
+		room = write / 2
+	}
+	return min(request, room), min(health, room)
 }
 
 // advertised returns the worker_id (host:port) and REST URL other workers use.

@@ -40,3 +40,22 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 		})
 	}
 }
+
+// Handlers give up before the write timeout cuts the connection, so a client reads "Request
+// timed out" rather than a broken answer.
+func TestHandlerTimeoutsEndBeforeWriteTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		write, request, health time.Duration
+	}{
+		{0, 90 * time.Second, 10 * time.Second},
+		{120 * time.Second, 90 * time.Second, 10 * time.Second},
+		{60 * time.Second, 55 * time.Second, 10 * time.Second},
+		{8 * time.Second, 3 * time.Second, 3 * time.Second},
+		{2 * time.Second, time.Second, time.Second},
+	} {
+		request, health := handlerTimeouts(tc.write)
+		if request != tc.request || health != tc.health {
+			t.Errorf("write timeout %v: request %v, health %v; want %v, %v", tc.write, request, health, tc.request, tc.health)
+		}
+	}
+}
