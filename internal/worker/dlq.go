@@ -3,11 +3,12 @@ package worker
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strconv"
 
 	"github.com/IBM/sarama"
+
+	"github.com/raftconnect/raftconnect/connect"
 )
 
 // deadLetterQueue writes records that failed conversion or transformation to the connector's
@@ -43,7 +44,7 @@ func (d *deadLetterQueue) report(ctx context.Context, id taskID, m *sarama.Consu
 		add("__connect.errors.task.id", strconv.Itoa(id.Task))
 		add("__connect.errors.stage", stage)
 		if cause != nil && !errors.Is(cause, errSkipped) {
-			add("__connect.errors.exception.class.name", fmt.Sprintf("%T", cause))
+			add("__connect.errors.exception.class.name", exceptionClass(cause))
 			add("__connect.errors.exception.message", cause.Error())
 			add("__connect.errors.exception.stacktrace", trace(cause))
 		}
@@ -51,6 +52,19 @@ func (d *deadLetterQueue) report(ctx context.Context, id taskID, m *sarama.Consu
 	if _, _, perr := d.producer.SendMessage(msg); perr != nil {
 		d.log.Error("writing a failed record to the dead letter queue failed", "topic", d.topic, "error", perr)
 	}
+}
+
+// exceptionClass names a failure as Kafka Connect's header does, with the Java class of the
+// matching Kafka exception: tools that read dead letter queues group records by it, and a
+// Go type name (*fmt.wrapError) would mean nothing to them.
+func exceptionClass(err error) string {
+	switch {
+	case connect.IsRetriable(err):
+		return "org.apache.kafka.connect.errors.RetriableException"
+	case errors.As(err, new(*connect.DataError)):
+		return "org.apache.kafka.connect.errors.DataException"
+	}
+	return "org.apache.kafka.connect.errors.ConnectException"
 }
 
 func (d *deadLetterQueue) close() {

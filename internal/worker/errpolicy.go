@@ -96,16 +96,13 @@ func (p *errorPolicy) run(ctx context.Context, stage string, describe func() str
 	}
 	if connect.IsRetriable(err) && p.retryTimeout != 0 {
 		deadline := time.Now().Add(p.retryTimeout)
-		delay := 300 * time.Millisecond
+		// Kafka's errors.retry.delay.max.ms caps an exponential delay; jitter keeps the
+		// tasks of a connector from retrying against the failing system in step.
+		retry := newBackoff(min(300*time.Millisecond, p.maxDelay), p.maxDelay)
 		for err != nil && connect.IsRetriable(err) && (p.retryTimeout < 0 || time.Now().Before(deadline)) {
-			t := time.NewTimer(min(delay, p.maxDelay))
-			select {
-			case <-ctx.Done():
-				t.Stop()
+			if !sleepCtx(ctx, retry.next()) {
 				return ctx.Err()
-			case <-t.C:
 			}
-			delay *= 2
 			err = op()
 		}
 		if err == nil {

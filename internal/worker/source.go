@@ -233,7 +233,7 @@ func (t *sourceTask) send(ctx context.Context, src *connect.SourceRecord) error 
 	}
 	sub, err := t.tracker.submit(src.SourcePartition, src.SourceOffset, src)
 	if err != nil {
-		return fmt.Errorf("task %s: source partition %v: %w", t.id, src.SourcePartition, err)
+		return fmt.Errorf("task %s: source partition %s: %w", t.id, describePartition(src.SourcePartition), jsonValueError(err))
 	}
 	sub.partition = out.Partition
 	if out.Partition < 0 {
@@ -259,7 +259,7 @@ func (t *sourceTask) drop(src *connect.SourceRecord, err error) error {
 	}
 	sub, serr := t.tracker.submit(src.SourcePartition, src.SourceOffset, src)
 	if serr != nil {
-		return fmt.Errorf("task %s: source partition %v: %w", t.id, src.SourcePartition, serr)
+		return fmt.Errorf("task %s: source partition %s: %w", t.id, describePartition(src.SourcePartition), jsonValueError(serr))
 	}
 	t.tracker.ack(sub)
 	t.commitRecord(src, nil)

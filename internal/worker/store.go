@@ -24,7 +24,7 @@ type storeOffsets struct {
 func (s storeOffsets) ReadOffset(connector string, partition map[string]any) (map[string]any, error) {
 	raw, err := json.Marshal(partition)
 	if err != nil {
-		return nil, fmt.Errorf("source partition %v: %w", partition, err)
+		return nil, fmt.Errorf("source partition %s: %w", describePartition(partition), jsonValueError(err))
 	}
 	off, ok, err := s.store.Offset(connector, raw)
 	if err != nil || !ok {
@@ -46,7 +46,7 @@ func (s storeOffsets) CommitOffsets(ctx context.Context, id taskID, epoch uint64
 		} else {
 			b, err := json.Marshal(o.offset)
 			if err != nil {
-				return fmt.Errorf("offset %v of partition %s: %w", o.offset, o.key, err)
+				return fmt.Errorf("offset %s of source partition %s: %w", describePartition(o.offset), o.key, jsonValueError(err))
 			}
 			val = b
 		}

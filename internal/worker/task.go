@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -124,6 +127,10 @@ func describeValue(v any) string {
 		return x.Error()
 	case string:
 		return x
+	case []byte:
+		return strconv.Quote(string(x))
+	case nil:
+		return "null"
 	case fmt.Stringer:
 		return x.String()
 	}
@@ -253,5 +260,31 @@ func (r offsetReader) Offset(partition map[string]any) (map[string]any, error) {
 
 // describeRecord renders a record for error logs.
 func describeRecord(r *connect.Record) string {
-	return fmt.Sprintf("topic=%s partition=%d key=%v value=%v timestamp=%s", r.Topic, r.Partition, r.Key, r.Value, r.Timestamp.Format(time.RFC3339Nano))
+	return fmt.Sprintf("topic=%s partition=%d key=%s value=%s timestamp=%s", r.Topic, r.Partition,
+		describeValue(r.Key), describeValue(r.Value), r.Timestamp.Format(time.RFC3339Nano))
+}
+
+// describePartition renders a source partition or offset as the user sees it in the REST
+// API (JSON), not in Go's map syntax.
+func describePartition(m map[string]any) string {
+	if b, err := json.Marshal(m); err == nil {
+		return string(b)
+	}
+	keys := slices.Sorted(maps.Keys(m))
+	return "{" + strings.Join(keys, ", ") + "}"
+}
+
+// errNotJSON says, in the user's terms, why a source partition or offset cannot be stored.
+var errNotJSON = errors.New("it holds a value that cannot be stored as JSON (only strings, numbers, booleans, null, lists and maps with string keys can be)")
+
+// jsonValueError replaces encoding/json's errors about unsupported values, which name Go
+// types, by errNotJSON.
+func jsonValueError(err error) error {
+	var ut *json.UnsupportedTypeError
+	var uv *json.UnsupportedValueError
+	var me *json.MarshalerError
+	if errors.As(err, &ut) || errors.As(err, &uv) || errors.As(err, &me) {
+		return errNotJSON
+	}
+	return err
 }
