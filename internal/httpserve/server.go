@@ -24,7 +24,8 @@ type Config struct {
 	IdleTimeout time.Duration
 	// MaxConnections caps the open connections (see Limiter); < 1 counts as 1.
 	MaxConnections int
-	// Logger receives the limiter's warnings and net/http's own errors. Nil means slog.Default().
+	// Logger receives the limiter's warnings and net/http's own errors (as warnings). Nil
+	// means slog.Default().
 	Logger *slog.Logger
 }
 
@@ -51,9 +52,10 @@ func New(h http.Handler, cfg Config) *Server {
 			IdleTimeout:       cfg.IdleTimeout,
 			ConnState:         l.ConnState,
 			ConnContext:       l.ConnContext,
-			// Clients that are cut off (timeouts, evictions) make net/http log; keep it below
-			// the worker's usual level.
-			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+			// net/http logs what a user should see: accept errors (such as running out of file
+			// descriptors, with its retry delay) and handler bugs. Clients cut off by timeouts
+			// or to make room are not logged.
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		},
 	}
 }
