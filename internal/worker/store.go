@@ -111,6 +111,7 @@ type statusWriter struct {
 	store *raftstore.Store
 	in    chan raftstore.StatusUpdate
 	log   *slog.Logger
+	limit *logLimiter // a store that is down fails every batch: log that at a bounded rate
 	done  chan struct{}
 
 	// mu guards closed: a connector or task that outlived the shutdown deadline may still
@@ -154,7 +155,7 @@ func (w *statusWriter) run() {
 		res, err := w.store.Apply(ctx, raftstore.PutStatuses{Updates: batch})
 		cancel()
 		if err != nil {
-			w.log.Warn("writing statuses failed", "error", err, "count", len(batch))
+			w.limit.log(w.log, slog.LevelWarn, "writing statuses failed", "error", err, "count", len(batch))
 			continue
 		}
 		if res[0].Err != nil {

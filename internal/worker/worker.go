@@ -94,6 +94,7 @@ func New(o Options) *Worker {
 		clusterKnown: make(chan struct{}),
 	}
 	w.restarted = sync.NewCond(&w.mu)
+	w.statuses.limit = w.limit
 	return w
 }
 
@@ -239,7 +240,7 @@ func (w *Worker) leaderDuties(ctx context.Context, st *raftstore.State) bool {
 		return false
 	}
 	if _, err := w.store.Apply(ctx, cmds...); err != nil {
-		w.log.Warn("leader duties failed", "error", err)
+		w.limit.log(w.log, slog.LevelWarn, "leader duties failed", "error", err)
 		return false
 	}
 	return true
