@@ -33,6 +33,7 @@ import (
 
 	_ "github.com/raftconnect/raftconnect/plugins/file"
 	_ "github.com/raftconnect/raftconnect/plugins/formats/all"
+	_ "github.com/raftconnect/raftconnect/plugins/verifiable"
 )
 
 // Set by the build (-ldflags "-X main.version=... -X main.commit=...").
