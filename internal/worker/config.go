@@ -89,7 +89,7 @@ var WorkerKeys = []struct{ Name, Default, Doc string }{
 	{"rest.server.read.timeout.ms", "30000", "How long a client may take to send a whole request, body included."},
 	{"rest.server.write.timeout.ms", "120000", "How long a request may take from its headers read to its answer written."},
 	{"rest.server.idle.timeout.ms", "30000", "How long an idle keep-alive connection stays open (Jetty's default)."},
-	{"rest.server.max.connections", "1000", "Open REST connections at most; past it, the longest-idle connections are closed first."},
+	{"rest.server.max.connections", "1000", "Open REST connections at most; past it, the longest-idle connections are closed first. Lowered to three quarters of the open-file limit when that is lower (a warning says so)."},
 	{"access.control.allow.origin", "", "Origins allowed for browser (CORS) requests, comma-separated, or *; requests from other sites are refused."},
 	{"access.control.allow.methods", "GET,POST,HEAD", "Methods allowed for cross-origin requests."},
 	{"tasks.max.per.connector", "1000", "Largest tasks.max a connector may ask for."},
