@@ -26,6 +26,7 @@ import (
 	"github.com/raftconnect/raftconnect/internal/devbroker"
 	"github.com/raftconnect/raftconnect/internal/httpserve"
 	"github.com/raftconnect/raftconnect/internal/worker"
+	"github.com/raftconnect/raftconnect/internal/workerconfig"
 	"github.com/raftconnect/raftconnect/raftstore"
 	"github.com/raftconnect/raftconnect/restapi"
 
@@ -108,7 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, start tim
 			fmt.Fprintf(stderr, "worker: %v\n", err)
 			return 1
 		}
-		props, err = worker.ReadProperties(f)
+		props, err = workerconfig.ReadProperties(f)
 		f.Close()
 		if err != nil {
 			fmt.Fprintf(stderr, "worker: %s: %v\n", *configFile, err)
@@ -145,7 +146,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, start tim
 		defer devBanner(stdout, broker, props, tmp)()
 	}
 
-	cfg, err := worker.ParseConfig(props)
+	cfg, err := workerconfig.ParseConfig(props)
 	if err != nil {
 		fmt.Fprintf(stderr, "worker: %v\n", err)
 		return 1
@@ -171,7 +172,7 @@ func devBanner(out io.Writer, b *devbroker.Broker, props map[string]string, tmp 
 	if l, ok := props["listeners"]; ok {
 		listener = strings.Split(l, ",")[0]
 	}
-	addr, _ := worker.ListenAddr(listener)
+	addr, _ := workerconfig.ListenAddr(listener)
 	host, port, _ := net.SplitHostPort(addr)
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "localhost"
@@ -196,11 +197,11 @@ Then:
 }
 
 // serve runs the REST API, the Raft store and the worker until ctx is done.
-func serve(ctx context.Context, cfg *worker.Config, log *slog.Logger, start time.Time) error {
+func serve(ctx context.Context, cfg *workerconfig.Config, log *slog.Logger, start time.Time) error {
 	// Listen first, so the port is taken (or the error shown) before anything slower happens.
 	var listeners []net.Listener
 	for _, l := range cfg.Listeners {
-		addr, err := worker.ListenAddr(l)
+		addr, err := workerconfig.ListenAddr(l)
 		if err != nil {
 			return err
 		}
@@ -264,7 +265,7 @@ func serve(ctx context.Context, cfg *worker.Config, log *slog.Logger, start time
 
 // restServer returns the REST API server with the worker's limits (rest.server.*,
 // access.control.*).
-func restServer(cfg *worker.Config, h restapi.Herder, log *slog.Logger) *httpserve.Server {
+func restServer(cfg *workerconfig.Config, h restapi.Herder, log *slog.Logger) *httpserve.Server {
 	maxConns, limit := httpserve.CapToFileLimit(cfg.RestMaxConnections)
 	if limit > 0 {
 		log.Warn("REST connections capped below rest.server.max.connections to leave file descriptors for the rest of the worker; raise the open-file limit (ulimit -n) to allow more",
@@ -308,7 +309,7 @@ func handlerTimeouts(write time.Duration) (request, health time.Duration) {
 }
 
 // advertised returns the worker_id (host:port) and REST URL other workers use.
-func advertised(cfg *worker.Config, ln net.Listener) (string, string) {
+func advertised(cfg *workerconfig.Config, ln net.Listener) (string, string) {
 	host := cfg.AdvertisedHost
 	_, lport, _ := net.SplitHostPort(ln.Addr().String())
 	port := lport
@@ -316,7 +317,7 @@ func advertised(cfg *worker.Config, ln net.Listener) (string, string) {
 		port = strconv.Itoa(cfg.AdvertisedPort)
 	}
 	if host == "" {
-		addr, _ := worker.ListenAddr(cfg.Listeners[0])
+		addr, _ := workerconfig.ListenAddr(cfg.Listeners[0])
 		host, _, _ = net.SplitHostPort(addr)
 	}
 	if host == "" || host == "0.0.0.0" || host == "::" {
@@ -342,7 +343,7 @@ Flags:
 `)
 	fs.PrintDefaults()
 	fmt.Fprintf(out, "\nWorker configuration keys (file, flags or --set):\n")
-	for _, k := range worker.WorkerKeys {
+	for _, k := range workerconfig.WorkerKeys {
 		fmt.Fprintf(out, "  %s\n    %s", k.Name, k.Doc)
 		if k.Default != "" {
 			fmt.Fprintf(out, " Default: %s.", k.Default)

@@ -13,6 +13,7 @@ import (
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/internal/devbroker"
 	"github.com/raftconnect/raftconnect/internal/kafkaclient"
+	"github.com/raftconnect/raftconnect/internal/workerconfig"
 )
 
 // nullOffsets accepts commits without a store.
@@ -36,7 +37,7 @@ func BenchmarkSourcePipeline(b *testing.B) {
 	part := map[string]any{"filename": "/tmp/input.txt"}
 
 	b.Run("raftconnect", func(b *testing.B) {
-		w := &Worker{cfg: &Config{BootstrapServers: broker.Addrs()}}
+		w := &Worker{cfg: &workerconfig.Config{BootstrapServers: broker.Addrs()}}
 		producer, err := w.newProducer(context.Background(), taskID{"bench", 0}, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			b.Fatal(err)

@@ -21,6 +21,7 @@ import (
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/internal/devbroker"
 	"github.com/raftconnect/raftconnect/internal/kafkaclient"
+	"github.com/raftconnect/raftconnect/internal/workerconfig"
 	"github.com/raftconnect/raftconnect/raftstore"
 	"github.com/raftconnect/raftconnect/restapi"
 )
@@ -266,7 +267,7 @@ func newClusterWith(t *testing.T, broker *devbroker.Broker, dir string, props ma
 		"node.id":                  "n1",
 	}
 	maps.Copy(wprops, props)
-	cfg, err := ParseConfig(wprops)
+	cfg, err := workerconfig.ParseConfig(wprops)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,12 +22,13 @@ import (
 
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/internal/kafkaclient"
+	"github.com/raftconnect/raftconnect/internal/workerconfig"
 	"github.com/raftconnect/raftconnect/raftstore"
 )
 
 // Options configure a Worker.
 type Options struct {
-	Config *Config
+	Config *workerconfig.Config
 	Store  *raftstore.Store
 	// WorkerID is the advertised host:port shown as worker_id in statuses.
 	WorkerID string
@@ -41,7 +42,7 @@ type Options struct {
 
 // Worker runs connectors and tasks assigned to this node.
 type Worker struct {
-	cfg      *Config
+	cfg      *workerconfig.Config
 	store    *raftstore.Store
 	id       string // worker_id (host:port)
 	node     string // Raft node id, the key of assignments

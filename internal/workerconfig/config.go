@@ -1,4 +1,7 @@
-package worker
+// Package workerconfig parses and documents the worker configuration (a Kafka Connect
+// worker.properties file, flags and --set overrides) and derives the Kafka client settings
+// from it. The control plane, the runtime and cmd/worker all read the same Config.
+package workerconfig
 
 import (
 	"bufio"
@@ -16,6 +19,13 @@ import (
 
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/internal/kafkaclient"
+)
+
+// The worker-level converter keys: connectors inherit them unless they set their own.
+const (
+	keyKeyConverter   = "key.converter"
+	keyValueConverter = "value.converter"
+	keyHeaderConv     = "header.converter"
 )
 
 // Config is a parsed worker configuration.
