@@ -114,6 +114,7 @@ type Store struct {
 	raft  *raft.Raft
 	wal   *wal.WAL
 	trans raft.Transport
+	lock  *dirLock // held from Open to Close: one process per Dir
 
 	// readyTerm is the last term in which this node, as leader, saw a
 	// barrier applied: from then on the local state holds every committed
@@ -150,11 +151,48 @@ func Open(cfg Config) (_ *Store, err error) {
 	if err := os.MkdirAll(walDir, 0o755); err != nil {
 		return nil, fmt.Errorf("raftstore: open: create %s: %w", walDir, err)
 	}
+	// One process per directory, decided before raft-wal's own lock (which
+	// blocks forever) and before reading files another process may be
+	// writing.
+	if s.lock, err = lockDir(cfg.Dir); err != nil {
+		return nil, fmt.Errorf("raftstore: open: %w", err)
+	}
+	closers = append(closers, s.lock)
+
+	// Refuse files that cannot prove they hold every acknowledged write
+	// before raft-wal and Raft read them (see verify.go): raft-wal takes a
+	// truncated segment for a torn write, and Raft panics on a log it
+	// cannot read.
+	began := time.Now()
+	snap, err := verifySnapshots(cfg.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("raftstore: open: %w", err)
+	}
+	if err := verifyWALFiles(s.log, walDir, snap != nil); err != nil {
+		return nil, fmt.Errorf("raftstore: open: %w", err)
+	}
 	s.wal, err = wal.Open(walDir, wal.WithLogger(hlog.Named("wal")))
 	if err != nil {
 		return nil, fmt.Errorf("raftstore: open wal in %s: %w", walDir, err)
 	}
 	closers = append(closers, s.wal)
+	var snapIndex uint64
+	if snap != nil {
+		snapIndex = snap.meta.Index
+	}
+	lg, err := verifyLog(s.wal, walDir, snapIndex)
+	if err != nil {
+		return nil, fmt.Errorf("raftstore: open: %w", err)
+	}
+	term, err := s.wal.GetUint64([]byte("CurrentTerm")) // raft's key for its current term
+	if err != nil {
+		return nil, fmt.Errorf("raftstore: open: read current term in %s: %w", walDir, err)
+	}
+	if err := checkContinuity(cfg.Dir, cfg.NodeID, snap, lg, term, !cfg.NoBootstrap); err != nil {
+		return nil, fmt.Errorf("raftstore: open: %w", err)
+	}
+	s.log.Debug("store files verified", "dir", cfg.Dir, "first_index", lg.first, "last_index", lg.last,
+		"snapshot_index", snapIndex, "took", time.Since(began))
 
 	snaps, err := raft.NewFileSnapshotStoreWithLogger(cfg.Dir, cfg.SnapshotRetain, hlog.Named("snapshot"))
 	if err != nil {
@@ -275,6 +313,10 @@ func (s *Store) Close() error {
 	s.waiters.Wait()
 	if err := s.wal.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close wal: %w", err))
+	}
+	// Last, so no other process opens the files while they are in use.
+	if err := s.lock.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("release lock: %w", err))
 	}
 	s.fsm.notify.close()
 	if err := errors.Join(errs...); err != nil {
