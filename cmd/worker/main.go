@@ -23,9 +23,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/raftconnect/raftconnect/internal/control"
 	"github.com/raftconnect/raftconnect/internal/devbroker"
 	"github.com/raftconnect/raftconnect/internal/httpserve"
-	"github.com/raftconnect/raftconnect/internal/worker"
 	"github.com/raftconnect/raftconnect/internal/workerconfig"
 	"github.com/raftconnect/raftconnect/raftstore"
 	"github.com/raftconnect/raftconnect/restapi"
@@ -224,7 +224,7 @@ func serve(ctx context.Context, cfg *workerconfig.Config, log *slog.Logger, star
 	}
 	defer store.Close()
 
-	w := worker.New(worker.Options{Config: cfg, Store: store, WorkerID: workerID, RestURL: restURL, Logger: log, Version: version, Commit: commit})
+	w := control.New(control.Options{Config: cfg, Store: store, WorkerID: workerID, RestURL: restURL, Logger: log, Version: version, Commit: commit})
 	srv := restServer(cfg, w, log)
 	errc := make(chan error, len(listeners))
 	for _, ln := range listeners {

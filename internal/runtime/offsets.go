@@ -1,4 +1,4 @@
-package worker
+package runtime
 
 import (
 	"encoding/json"
@@ -22,12 +22,13 @@ type partQueue struct {
 	q         []*submitted
 }
 
-// committedOffset is an offset ready to be written to the store.
-type committedOffset struct {
-	key       string
-	partition map[string]any
-	offset    map[string]any
-	seq       uint64 // distinguishes successive offsets of one partition
+// CommittedOffset is a source offset ready to be written to the store: every record of its
+// source partition up to it has been acknowledged by Kafka.
+type CommittedOffset struct {
+	Key       string         // the source partition rendered canonically (JSON, sorted keys)
+	Partition map[string]any // the source partition
+	Offset    map[string]any // nil: the partition's offset is reset
+	seq       uint64         // distinguishes successive offsets of one partition
 }
 
 // offsetTracker implements Kafka Connect's SubmittedRecords: a source offset becomes
@@ -38,7 +39,7 @@ type offsetTracker struct {
 	parts   map[string]*partQueue
 	pending int
 	drained chan struct{} // closed and replaced as pending reaches 0
-	ready   map[string]committedOffset
+	ready   map[string]CommittedOffset
 	seq     uint64
 
 	// Most tasks reuse one partition map for many records (a file, a table): remember the
@@ -49,7 +50,7 @@ type offsetTracker struct {
 }
 
 func newOffsetTracker() *offsetTracker {
-	return &offsetTracker{parts: map[string]*partQueue{}, drained: make(chan struct{}), ready: map[string]committedOffset{}}
+	return &offsetTracker{parts: map[string]*partQueue{}, drained: make(chan struct{}), ready: map[string]CommittedOffset{}}
 }
 
 // partitionKey renders a source partition canonically: encoding/json sorts map keys, so equal
@@ -105,7 +106,7 @@ func (t *offsetTracker) ack(s *submitted) {
 	}
 	last := pq.q[n-1]
 	t.seq++
-	t.ready[pq.key] = committedOffset{key: pq.key, partition: pq.partition, offset: last.offset, seq: t.seq}
+	t.ready[pq.key] = CommittedOffset{Key: pq.key, Partition: pq.partition, Offset: last.offset, seq: t.seq}
 	clear(pq.q[:n])
 	pq.q = pq.q[n:]
 	if len(pq.q) == 0 {
@@ -158,22 +159,22 @@ func (t *offsetTracker) waitDrained() <-chan struct{} {
 
 // take returns the offsets ready to commit. After a successful write, call done with them so
 // that only offsets not superseded meanwhile are forgotten.
-func (t *offsetTracker) take() []committedOffset {
+func (t *offsetTracker) take() []CommittedOffset {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := make([]committedOffset, 0, len(t.ready))
+	out := make([]CommittedOffset, 0, len(t.ready))
 	for _, c := range t.ready {
 		out = append(out, c)
 	}
 	return out
 }
 
-func (t *offsetTracker) done(written []committedOffset) {
+func (t *offsetTracker) done(written []CommittedOffset) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, w := range written {
-		if cur, ok := t.ready[w.key]; ok && cur.seq == w.seq {
-			delete(t.ready, w.key)
+		if cur, ok := t.ready[w.Key]; ok && cur.seq == w.seq {
+			delete(t.ready, w.Key)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package worker
+package runtime
 
 import (
 	"bytes"
@@ -92,12 +92,12 @@ func TestLogLimiter(t *testing.T) {
 	var buf bytes.Buffer
 	log := captureLog(&buf)
 	now := time.Unix(1000, 0)
-	l := newLogLimiter(30 * time.Second)
+	l := NewLogLimiter(30 * time.Second)
 	l.now = func() time.Time { return now }
 
 	step := func(d time.Duration, msg string) {
 		now = now.Add(d)
-		l.log(log, slog.LevelWarn, msg, "error", "broker down")
+		l.Log(log, slog.LevelWarn, msg, "error", "broker down")
 	}
 	step(0, "rejoining") // logged: first occurrence
 	for range 100 {
@@ -123,9 +123,9 @@ func TestLogLimiter(t *testing.T) {
 	}
 
 	buf.Reset()
-	var nilLimiter *logLimiter
-	nilLimiter.log(log, slog.LevelInfo, "x")
-	nilLimiter.log(log, slog.LevelInfo, "x")
+	var nilLimiter *LogLimiter
+	nilLimiter.Log(log, slog.LevelInfo, "x")
+	nilLimiter.Log(log, slog.LevelInfo, "x")
 	if n := len(logLines(&buf)); n != 2 {
 		t.Errorf("a nil limiter logged %d of 2 lines", n)
 	}
@@ -134,12 +134,12 @@ func TestLogLimiter(t *testing.T) {
 func TestLogLimiterConcurrent(t *testing.T) {
 	var buf syncBuffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
-	l := newLogLimiter(time.Hour)
+	l := NewLogLimiter(time.Hour)
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
 			for range 1000 {
-				l.log(log, slog.LevelWarn, "same line")
+				l.Log(log, slog.LevelWarn, "same line")
 			}
 		})
 	}
@@ -240,8 +240,8 @@ func TestRejoinFailsTheTaskAfterTheBound(t *testing.T) {
 			var buf bytes.Buffer
 			g := &failingGroup{err: c.err}
 			task := &sinkTask{
-				id: taskID{"orders", 0}, group: g, groupID: "connect-orders", topics: []string{"t"},
-				log: captureLog(&buf), limit: newLogLimiter(time.Hour), restartCons: make(chan struct{}, 1),
+				id: TaskID{"orders", 0}, group: g, groupID: "connect-orders", topics: []string{"t"},
+				log: captureLog(&buf), limit: NewLogLimiter(time.Hour), restartCons: make(chan struct{}, 1),
 				rejoinTimeout: 50 * time.Millisecond, rejoinAttempts: 6, rejoinBase: time.Millisecond, rejoinMax: 20 * time.Millisecond,
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -1,17 +1,18 @@
-package worker
+package control
 
 import (
 	"fmt"
 
 	"github.com/IBM/sarama"
 
-	"github.com/raftconnect/raftconnect/internal/devbroker"
-	"github.com/raftconnect/raftconnect/internal/kafkaclient"
 	"net/http"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/raftconnect/raftconnect/internal/devbroker"
+	"github.com/raftconnect/raftconnect/internal/kafkaclient"
 
 	"github.com/raftconnect/raftconnect/restapi"
 )

@@ -1,4 +1,4 @@
-package worker
+package runtime
 
 import (
 	"fmt"
@@ -12,32 +12,32 @@ import (
 // Connector configuration keys the runtime itself understands (Kafka's ConnectorConfig,
 // SourceConnectorConfig and SinkConnectorConfig).
 const (
-	keyName           = "name"
-	keyConnectorClass = "connector.class"
-	keyTasksMax       = "tasks.max"
-	keyTasksMaxEnf    = "tasks.max.enforce"
-	keyKeyConverter   = "key.converter"
-	keyValueConverter = "value.converter"
-	keyHeaderConv     = "header.converter"
-	keyTransforms     = "transforms"
-	keyPredicates     = "predicates"
-	keyTopics         = "topics"
-	keyTopicsRegex    = "topics.regex"
-	keyTaskClass      = "task.class"
-	keyErrTolerance   = "errors.tolerance"
-	keyErrRetry       = "errors.retry.timeout"
-	keyErrRetryDelay  = "errors.retry.delay.max.ms"
-	keyErrLog         = "errors.log.enable"
-	keyErrLogMsgs     = "errors.log.include.messages"
-	keyDLQTopic       = "errors.deadletterqueue.topic.name"
-	keyDLQRF          = "errors.deadletterqueue.topic.replication.factor"
-	keyDLQHeaders     = "errors.deadletterqueue.context.headers.enable"
+	KeyName            = "name"
+	KeyConnectorClass  = "connector.class"
+	KeyTasksMax        = "tasks.max"
+	keyTasksMaxEnf     = "tasks.max.enforce"
+	KeyKeyConverter    = "key.converter"
+	KeyValueConverter  = "value.converter"
+	KeyHeaderConverter = "header.converter"
+	KeyTransforms      = "transforms"
+	KeyPredicates      = "predicates"
+	KeyTopics          = "topics"
+	KeyTopicsRegex     = "topics.regex"
+	keyTaskClass       = "task.class"
+	keyErrTolerance    = "errors.tolerance"
+	keyErrRetry        = "errors.retry.timeout"
+	keyErrRetryDelay   = "errors.retry.delay.max.ms"
+	keyErrLog          = "errors.log.enable"
+	keyErrLogMsgs      = "errors.log.include.messages"
+	KeyDLQTopic        = "errors.deadletterqueue.topic.name"
+	keyDLQRF           = "errors.deadletterqueue.topic.replication.factor"
+	keyDLQHeaders      = "errors.deadletterqueue.context.headers.enable"
 )
 
 const (
 	groupCommon     = "Common"
-	groupTransforms = "Transforms"
-	groupPredicates = "Predicates"
+	GroupTransforms = "Transforms"
+	GroupPredicates = "Predicates"
 	groupErrors     = "Error Handling"
 )
 
@@ -57,25 +57,25 @@ var nameValidator = connect.ValidatorFunc(func(name string, v any) error {
 // commonDef returns the keys every connector has, in Kafka's groups and order.
 func commonDef() *connect.ConfigDef {
 	d := connect.NewConfigDef()
-	d.Define(connect.ConfigKey{Name: keyName, Type: connect.ConfigString, Required: true, Validator: nameValidator, Importance: connect.High, Group: groupCommon, Order: 1, Width: connect.WidthMedium, DisplayName: "Connector name",
+	d.Define(connect.ConfigKey{Name: KeyName, Type: connect.ConfigString, Required: true, Validator: nameValidator, Importance: connect.High, Group: groupCommon, Order: 1, Width: connect.WidthMedium, DisplayName: "Connector name",
 		Doc: "Globally unique name to use for this connector."})
-	d.Define(connect.ConfigKey{Name: keyConnectorClass, Type: connect.ConfigString, Required: true, Importance: connect.High, Group: groupCommon, Order: 2, Width: connect.WidthLong, DisplayName: "Connector class",
+	d.Define(connect.ConfigKey{Name: KeyConnectorClass, Type: connect.ConfigString, Required: true, Importance: connect.High, Group: groupCommon, Order: 2, Width: connect.WidthLong, DisplayName: "Connector class",
 		Doc: "Name or alias of the class for this connector, e.g. org.apache.kafka.connect.file.FileStreamSinkConnector, FileStreamSinkConnector or FileStreamSink."})
-	d.Define(connect.ConfigKey{Name: keyTasksMax, Type: connect.ConfigInt, Default: 1, Validator: connect.AtLeast(1), Importance: connect.High, Group: groupCommon, Order: 3, Width: connect.WidthShort, DisplayName: "Tasks max",
+	d.Define(connect.ConfigKey{Name: KeyTasksMax, Type: connect.ConfigInt, Default: 1, Validator: connect.AtLeast(1), Importance: connect.High, Group: groupCommon, Order: 3, Width: connect.WidthShort, DisplayName: "Tasks max",
 		Doc: "Maximum number of tasks to use for this connector."})
 	d.Define(connect.ConfigKey{Name: keyTasksMaxEnf, Type: connect.ConfigBoolean, Default: true, Importance: connect.Low, Group: groupCommon, Order: 4, Width: connect.WidthShort, DisplayName: "Enforce tasks max",
 		Doc: "(Deprecated) Whether to fail a connector that generates more task configurations than tasks.max."})
-	d.Define(connect.ConfigKey{Name: keyKeyConverter, Type: connect.ConfigClass, Importance: connect.Low, Group: groupCommon, Order: 5, Width: connect.WidthShort, DisplayName: "Key converter class",
+	d.Define(connect.ConfigKey{Name: KeyKeyConverter, Type: connect.ConfigClass, Importance: connect.Low, Group: groupCommon, Order: 5, Width: connect.WidthShort, DisplayName: "Key converter class",
 		Doc: "Converter for the keys of this connector's records; defaults to the worker's key.converter."})
-	d.Define(connect.ConfigKey{Name: keyValueConverter, Type: connect.ConfigClass, Importance: connect.Low, Group: groupCommon, Order: 6, Width: connect.WidthShort, DisplayName: "Value converter class",
+	d.Define(connect.ConfigKey{Name: KeyValueConverter, Type: connect.ConfigClass, Importance: connect.Low, Group: groupCommon, Order: 6, Width: connect.WidthShort, DisplayName: "Value converter class",
 		Doc: "Converter for the values of this connector's records; defaults to the worker's value.converter."})
-	d.Define(connect.ConfigKey{Name: keyHeaderConv, Type: connect.ConfigClass, Importance: connect.Low, Group: groupCommon, Order: 7, Width: connect.WidthShort, DisplayName: "Header converter class",
+	d.Define(connect.ConfigKey{Name: KeyHeaderConverter, Type: connect.ConfigClass, Importance: connect.Low, Group: groupCommon, Order: 7, Width: connect.WidthShort, DisplayName: "Header converter class",
 		Doc: "Header converter for this connector's records; defaults to the worker's header.converter."})
 	d.Define(connect.ConfigKey{Name: "config.action.reload", Type: connect.ConfigString, Default: "restart", Validator: connect.OneOf(true, "none", "restart"), Importance: connect.Low, Group: groupCommon, Order: 8, Width: connect.WidthMedium, DisplayName: "Reload Action",
 		Doc: "What the runtime does when configuration provider values change: none or restart."})
-	d.Define(connect.ConfigKey{Name: keyTransforms, Type: connect.ConfigList, Default: []string{}, Validator: uniqueAliases(), Importance: connect.Low, Group: groupTransforms, Order: 1, Width: connect.WidthLong, DisplayName: "Transforms",
+	d.Define(connect.ConfigKey{Name: KeyTransforms, Type: connect.ConfigList, Default: []string{}, Validator: uniqueAliases(), Importance: connect.Low, Group: GroupTransforms, Order: 1, Width: connect.WidthLong, DisplayName: "Transforms",
 		Doc: "Aliases for the transformations to apply to records, in order."})
-	d.Define(connect.ConfigKey{Name: keyPredicates, Type: connect.ConfigList, Default: []string{}, Validator: uniqueAliases(), Importance: connect.Low, Group: groupPredicates, Order: 1, Width: connect.WidthLong, DisplayName: "Predicates",
+	d.Define(connect.ConfigKey{Name: KeyPredicates, Type: connect.ConfigList, Default: []string{}, Validator: uniqueAliases(), Importance: connect.Low, Group: GroupPredicates, Order: 1, Width: connect.WidthLong, DisplayName: "Predicates",
 		Doc: "Aliases for the predicates used by transformations."})
 	d.Define(connect.ConfigKey{Name: keyErrRetry, Type: connect.ConfigLong, Default: int64(0), Importance: connect.Medium, Group: groupErrors, Order: 1, Width: connect.WidthMedium, DisplayName: "Retry Timeout for Errors",
 		Doc: "Maximum milliseconds to retry a failed operation; 0 means no retries, -1 infinite."})
@@ -90,8 +90,8 @@ func commonDef() *connect.ConfigDef {
 	return d
 }
 
-// sourceDef is the framework definition of source connectors.
-func sourceDef() *connect.ConfigDef {
+// SourceDef is the framework definition of source connectors.
+func SourceDef() *connect.ConfigDef {
 	d := commonDef()
 	d.Define(connect.ConfigKey{Name: "topic.creation.groups", Type: connect.ConfigList, Default: []string{}, Importance: connect.Low, Group: "Topic Creation", Order: 1, Width: connect.WidthLong, DisplayName: "Topic Creation Groups",
 		Doc: "Groups of configurations for topics created by source connectors."})
@@ -106,14 +106,14 @@ func sourceDef() *connect.ConfigDef {
 	return d
 }
 
-// sinkDef is the framework definition of sink connectors.
-func sinkDef() *connect.ConfigDef {
+// SinkDef is the framework definition of sink connectors.
+func SinkDef() *connect.ConfigDef {
 	d := commonDef()
-	d.Define(connect.ConfigKey{Name: keyTopics, Type: connect.ConfigList, Default: []string{}, Importance: connect.High, Group: groupCommon, Order: 4, Width: connect.WidthLong, DisplayName: "Topics",
+	d.Define(connect.ConfigKey{Name: KeyTopics, Type: connect.ConfigList, Default: []string{}, Importance: connect.High, Group: groupCommon, Order: 4, Width: connect.WidthLong, DisplayName: "Topics",
 		Doc: "List of topics to consume, separated by commas."})
-	d.Define(connect.ConfigKey{Name: keyTopicsRegex, Type: connect.ConfigString, Default: "", Validator: connect.ValidRegex(), Importance: connect.High, Group: groupCommon, Order: 4, Width: connect.WidthLong, DisplayName: "Topics regex",
+	d.Define(connect.ConfigKey{Name: KeyTopicsRegex, Type: connect.ConfigString, Default: "", Validator: connect.ValidRegex(), Importance: connect.High, Group: groupCommon, Order: 4, Width: connect.WidthLong, DisplayName: "Topics regex",
 		Doc: "Regular expression giving the topics to consume; the whole topic name must match."})
-	d.Define(connect.ConfigKey{Name: keyDLQTopic, Type: connect.ConfigString, Default: "", Importance: connect.Medium, Group: groupErrors, Order: 6, Width: connect.WidthMedium, DisplayName: "Dead Letter Queue Topic Name",
+	d.Define(connect.ConfigKey{Name: KeyDLQTopic, Type: connect.ConfigString, Default: "", Importance: connect.Medium, Group: groupErrors, Order: 6, Width: connect.WidthMedium, DisplayName: "Dead Letter Queue Topic Name",
 		Doc: "Topic that receives records that failed conversion or transformation; empty disables it."})
 	d.Define(connect.ConfigKey{Name: keyDLQRF, Type: connect.ConfigShort, Default: 3, Importance: connect.Medium, Group: groupErrors, Order: 7, Width: connect.WidthMedium, DisplayName: "Dead Letter Queue Topic Replication Factor",
 		Doc: "Replication factor of the dead letter queue topic when the worker creates it."})
@@ -139,17 +139,17 @@ func uniqueAliases() connect.Validator {
 	})
 }
 
-// sinkTopics checks the sink rule that exactly one of topics and topics.regex is set and
+// SinkTopics checks the sink rule that exactly one of topics and topics.regex is set and
 // returns them.
-func sinkTopics(config map[string]string) (topics []string, re *regexp.Regexp, err error) {
-	if t := strings.TrimSpace(config[keyTopics]); t != "" {
+func SinkTopics(config map[string]string) (topics []string, re *regexp.Regexp, err error) {
+	if t := strings.TrimSpace(config[KeyTopics]); t != "" {
 		for _, s := range strings.Split(t, ",") {
 			if s = strings.TrimSpace(s); s != "" {
 				topics = append(topics, s)
 			}
 		}
 	}
-	rs := strings.TrimSpace(config[keyTopicsRegex])
+	rs := strings.TrimSpace(config[KeyTopicsRegex])
 	switch {
 	case len(topics) > 0 && rs != "":
 		return nil, nil, fmt.Errorf("topics and topics.regex are mutually exclusive options, but both are set.")
@@ -164,8 +164,8 @@ func sinkTopics(config map[string]string) (topics []string, re *regexp.Regexp, e
 	return topics, re, nil
 }
 
-// prefixed returns the keys of config under prefix, with the prefix removed.
-func prefixed(config map[string]string, prefix string) map[string]string {
+// Prefixed returns the keys of config under prefix, with the prefix removed.
+func Prefixed(config map[string]string, prefix string) map[string]string {
 	out := map[string]string{}
 	for k, v := range config {
 		if strings.HasPrefix(k, prefix) {

@@ -1,4 +1,4 @@
-package worker
+package runtime
 
 import (
 	"context"
@@ -17,8 +17,8 @@ import (
 // sourceTask runs one source task: poll → transforms → converters → producer, and commits
 // source offsets once Kafka acknowledged every earlier record of their source partition.
 type sourceTask struct {
-	id         taskID
-	epoch      uint64
+	id         TaskID
+	fence      Fence             // the assignment this instance runs under; its offset commits carry it
 	config     map[string]string // task config
 	connConfig map[string]string
 	task       connect.SourceTask
@@ -31,7 +31,7 @@ type sourceTask struct {
 	status     statusFunc
 	pause      *pauser
 	log        *slog.Logger
-	limit      *logLimiter // shared by the worker's tasks: repeated lines are rate-limited
+	limit      *LogLimiter // shared by the worker's tasks: repeated lines are rate-limited
 
 	flushInterval time.Duration
 	flushTimeout  time.Duration
@@ -80,7 +80,7 @@ func (t *sourceTask) run(ctx context.Context) (err error) {
 	}()
 
 	if paused, _ := t.pause.get(); paused {
-		t.status(statePaused, "")
+		t.status(StatePaused, "")
 		if !waitUnpaused(ctx, t.pause) {
 			return nil
 		}
@@ -94,7 +94,7 @@ func (t *sourceTask) run(ctx context.Context) (err error) {
 			err = stopErr
 		}
 	}()
-	t.status(stateRunning, "")
+	t.status(StateRunning, "")
 
 	t.pollRetry = newBackoff(100*time.Millisecond, 30*time.Second)
 	ticker := time.NewTicker(t.flushInterval)
@@ -112,11 +112,11 @@ func (t *sourceTask) run(ctx context.Context) (err error) {
 		}
 		if paused, _ := t.pause.get(); paused {
 			t.commitOffsets(ctx)
-			t.status(statePaused, "")
+			t.status(StatePaused, "")
 			if !waitUnpaused(ctx, t.pause) {
 				return t.finish()
 			}
-			t.status(stateRunning, "")
+			t.status(StateRunning, "")
 			continue
 		}
 		recs, err := t.poll(ctx)
@@ -128,7 +128,7 @@ func (t *sourceTask) run(ctx context.Context) (err error) {
 				// Poll again after a growing delay, not at once: a source whose system is
 				// down would otherwise spin and log in a tight loop.
 				wait := t.pollRetry.next()
-				t.limit.log(t.log, slog.LevelWarn, "source task poll failed with a retriable error; polling again", "error", err, "backoff", wait.Round(time.Millisecond))
+				t.limit.Log(t.log, slog.LevelWarn, "source task poll failed with a retriable error; polling again", "error", err, "backoff", wait.Round(time.Millisecond))
 				if !sleepCtx(ctx, wait) {
 					return t.finish()
 				}
@@ -233,7 +233,7 @@ func (t *sourceTask) send(ctx context.Context, src *connect.SourceRecord) error 
 	}
 	sub, err := t.tracker.submit(src.SourcePartition, src.SourceOffset, src)
 	if err != nil {
-		return fmt.Errorf("task %s: source partition %s: %w", t.id, describePartition(src.SourcePartition), jsonValueError(err))
+		return fmt.Errorf("task %s: source partition %s: %w", t.id, DescribePartition(src.SourcePartition), JSONValueError(err))
 	}
 	sub.partition = out.Partition
 	if out.Partition < 0 {
@@ -259,7 +259,7 @@ func (t *sourceTask) drop(src *connect.SourceRecord, err error) error {
 	}
 	sub, serr := t.tracker.submit(src.SourcePartition, src.SourceOffset, src)
 	if serr != nil {
-		return fmt.Errorf("task %s: source partition %s: %w", t.id, describePartition(src.SourcePartition), jsonValueError(serr))
+		return fmt.Errorf("task %s: source partition %s: %w", t.id, DescribePartition(src.SourcePartition), JSONValueError(serr))
 	}
 	t.tracker.ack(sub)
 	t.commitRecord(src, nil)
@@ -316,7 +316,7 @@ func (t *sourceTask) commitRecord(rec *connect.SourceRecord, meta *connect.Recor
 	t.commitMu.Lock()
 	defer t.commitMu.Unlock()
 	if err := rc.CommitRecord(rec, meta); err != nil {
-		t.limit.log(t.log, slog.LevelWarn, "the source task failed to commit a record", "error", err)
+		t.limit.Log(t.log, slog.LevelWarn, "the source task failed to commit a record", "error", err)
 	}
 }
 
@@ -325,23 +325,23 @@ func (t *sourceTask) commitOffsets(ctx context.Context) {
 	ready := t.tracker.take()
 	if len(ready) > 0 {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.flushTimeout)
-		err := t.offsets.CommitOffsets(cctx, t.id, t.epoch, ready)
+		err := t.offsets.CommitOffsets(cctx, t.id, t.fence, ready)
 		cancel()
-		if errors.Is(err, errNotOwner) {
+		if errors.Is(err, ErrNotOwner) {
 			// Deleted or moved: the new owner starts from the last committed offsets.
 			t.log.Info("source offsets not committed: the task is no longer assigned here", "error", err)
 			t.tracker.done(ready)
 			return
 		}
 		if err != nil {
-			t.limit.log(t.log, slog.LevelError, "committing source offsets failed; they will be retried", "error", err)
+			t.limit.Log(t.log, slog.LevelError, "committing source offsets failed; they will be retried", "error", err)
 			return
 		}
 		t.tracker.done(ready)
 	}
 	if c, ok := t.task.(connect.SourceTaskCommitter); ok {
 		if err := c.Commit(); err != nil {
-			t.limit.log(t.log, slog.LevelWarn, "the source task failed to commit", "error", err)
+			t.limit.Log(t.log, slog.LevelWarn, "the source task failed to commit", "error", err)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package worker
+package runtime
 
 import (
 	"errors"
@@ -64,7 +64,7 @@ func (c *chain) close() {
 func buildChain(config map[string]string) (*chain, error) {
 	c := &chain{}
 	preds := map[string]connect.Predicate{}
-	for _, alias := range listValue(config[keyPredicates]) {
+	for _, alias := range ListValue(config[KeyPredicates]) {
 		prefix := "predicates." + alias + "."
 		class := config[prefix+"type"]
 		if class == "" {
@@ -77,14 +77,14 @@ func buildChain(config map[string]string) (*chain, error) {
 			return nil, fmt.Errorf("%stype: %w", prefix, err)
 		}
 		pred := p.New().(connect.Predicate)
-		if err := pred.Configure(prefixed(config, prefix)); err != nil {
+		if err := pred.Configure(Prefixed(config, prefix)); err != nil {
 			c.close()
 			return nil, fmt.Errorf("predicate %s (%s): %w", alias, p.Class, err)
 		}
 		preds[alias] = pred
 		c.predicates = append(c.predicates, pred)
 	}
-	for _, alias := range listValue(config[keyTransforms]) {
+	for _, alias := range ListValue(config[KeyTransforms]) {
 		prefix := "transforms." + alias + "."
 		class := config[prefix+"type"]
 		if class == "" {
@@ -116,7 +116,7 @@ func buildChain(config map[string]string) (*chain, error) {
 			}
 			st.negate = b
 		}
-		if err := st.t.Configure(prefixed(config, prefix)); err != nil {
+		if err := st.t.Configure(Prefixed(config, prefix)); err != nil {
 			_ = st.t.Close()
 			c.close()
 			return nil, fmt.Errorf("transformation %s (%s): %w", alias, p.Class, err)
@@ -126,7 +126,8 @@ func buildChain(config map[string]string) (*chain, error) {
 	return c, nil
 }
 
-func listValue(s string) []string {
+// ListValue parses a comma-separated list value of a connector configuration.
+func ListValue(s string) []string {
 	l, _ := connect.ParseConfigValue(connect.ConfigList, s)
 	return l.([]string)
 }
@@ -145,27 +146,27 @@ type converters struct {
 func buildConverters(connConfig, workerConfig map[string]string) (*converters, error) {
 	pick := func(key string) (string, map[string]string) {
 		if c := connConfig[key]; c != "" {
-			return c, prefixed(connConfig, key+".")
+			return c, Prefixed(connConfig, key+".")
 		}
-		return workerConfig[key], prefixed(workerConfig, key+".")
+		return workerConfig[key], Prefixed(workerConfig, key+".")
 	}
 	var cv converters
 	var err error
-	kc, kcfg := pick(keyKeyConverter)
+	kc, kcfg := pick(KeyKeyConverter)
 	if cv.key, err = newConverter(kc, kcfg, true); err != nil {
-		return nil, fmt.Errorf("%s: %w", keyKeyConverter, err)
+		return nil, fmt.Errorf("%s: %w", KeyKeyConverter, err)
 	}
-	vc, vcfg := pick(keyValueConverter)
+	vc, vcfg := pick(KeyValueConverter)
 	if cv.value, err = newConverter(vc, vcfg, false); err != nil {
-		return nil, fmt.Errorf("%s: %w", keyValueConverter, err)
+		return nil, fmt.Errorf("%s: %w", KeyValueConverter, err)
 	}
-	hc, hcfg := pick(keyHeaderConv)
+	hc, hcfg := pick(KeyHeaderConverter)
 	if hc == "" {
 		hc = "org.apache.kafka.connect.storage.SimpleHeaderConverter"
 	}
 	p, err := connect.LookupType(hc, connect.PluginHeaderConverter)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", keyHeaderConv, err)
+		return nil, fmt.Errorf("%s: %w", KeyHeaderConverter, err)
 	}
 	cv.header, _ = p.NewHeaderConverter()
 	if hcfg == nil {
@@ -173,7 +174,7 @@ func buildConverters(connConfig, workerConfig map[string]string) (*converters, e
 	}
 	hcfg["converter.type"] = "header"
 	if err := cv.header.Configure(hcfg); err != nil {
-		return nil, fmt.Errorf("%s %s: %w", keyHeaderConv, p.Class, err)
+		return nil, fmt.Errorf("%s %s: %w", KeyHeaderConverter, p.Class, err)
 	}
 	cv.keyClass, cv.valueClass = kc, vc
 	return &cv, nil

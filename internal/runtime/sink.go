@@ -1,4 +1,4 @@
-package worker
+package runtime
 
 import (
 	"cmp"
@@ -26,7 +26,7 @@ import (
 // messages and rebalance events over channels and wait for it, so the task's methods are
 // never called concurrently.
 type sinkTask struct {
-	id         taskID
+	id         TaskID
 	config     map[string]string
 	task       connect.SinkTask
 	chain      *chain
@@ -40,7 +40,7 @@ type sinkTask struct {
 	status     statusFunc
 	pause      *pauser
 	log        *slog.Logger
-	limit      *logLimiter // shared by the worker's tasks: repeated lines are rate-limited
+	limit      *LogLimiter // shared by the worker's tasks: repeated lines are rate-limited
 	maxRecords int
 	groupID    string // the consumer group, for messages
 
@@ -197,7 +197,7 @@ func (t *sinkTask) run(ctx context.Context) (err error) {
 	t.taskPaused = map[connect.TopicPartition]bool{}
 
 	if paused, _ := t.pause.get(); paused {
-		t.status(statePaused, "")
+		t.status(StatePaused, "")
 		if !waitUnpaused(ctx, t.pause) {
 			return nil
 		}
@@ -205,7 +205,7 @@ func (t *sinkTask) run(ctx context.Context) (err error) {
 	if err := t.start(); err != nil {
 		return err
 	}
-	t.status(stateRunning, "")
+	t.status(StateRunning, "")
 
 	consumeCtx, stopConsume := context.WithCancel(context.WithoutCancel(ctx))
 	consumeDone := make(chan struct{})
@@ -283,7 +283,7 @@ func (t *sinkTask) consume(ctx context.Context) error {
 			wait := t.topicRefresh // no topic matches yet: look again at the refresh interval
 			if err != nil {
 				wait = topicRetry.next()
-				t.limit.log(t.log, slog.LevelWarn, "listing topics for topics.regex failed; retrying", "error", err, "backoff", wait.Round(time.Millisecond))
+				t.limit.Log(t.log, slog.LevelWarn, "listing topics for topics.regex failed; retrying", "error", err, "backoff", wait.Round(time.Millisecond))
 			}
 			if !sleepCtx(ctx, wait) {
 				return nil
@@ -336,7 +336,7 @@ func (t *sinkTask) consume(ctx context.Context) error {
 				t.groupID, since.Round(time.Second), attempts, err)
 		}
 		wait := retry.next()
-		t.limit.log(t.log, slog.LevelWarn, "consumer group session ended with an error; rejoining",
+		t.limit.Log(t.log, slog.LevelWarn, "consumer group session ended with an error; rejoining",
 			"group", t.groupID, "error", err, "attempt", attempts, "backoff", wait.Round(time.Millisecond))
 		if !sleepCtx(ctx, wait) {
 			return nil
@@ -426,7 +426,7 @@ func (t *sinkTask) loop(ctx context.Context, consumeDone <-chan struct{}, consum
 			}
 			// A failed commit leaves the group behind what we recorded; forget our record so
 			// the next commit writes the offsets again.
-			t.limit.log(t.log, slog.LevelWarn, "consumer group error; offsets will be committed again", "error", err)
+			t.limit.Log(t.log, slog.LevelWarn, "consumer group error; offsets will be committed again", "error", err)
 			clear(t.committed)
 		case ev := <-t.events:
 			if err := t.handleEvent(ctx, ev, true); err != nil {
@@ -438,13 +438,13 @@ func (t *sinkTask) loop(ctx context.Context, consumeDone <-chan struct{}, consum
 				if err := t.commit(ctx); err != nil {
 					return err
 				}
-				t.status(statePaused, "")
+				t.status(StatePaused, "")
 			} else {
 				t.group.ResumeAll()
 				if len(t.taskPaused) > 0 {
 					t.group.Pause(groupPartitions(sortedTPs(t.taskPaused)))
 				}
-				t.status(stateRunning, "")
+				t.status(StateRunning, "")
 			}
 		case <-ticker.C:
 			if t.onTopics != nil && t.topicsGen != nil && t.session != nil {
@@ -601,7 +601,7 @@ func (t *sinkTask) deliver(ctx context.Context, batch []claimMsg) error {
 			wait = t.putRetry.next()
 		}
 		t.backoff = 0
-		t.limit.log(t.log, slog.LevelWarn, "sink task Put failed with a retriable error; redelivering the batch", "error", err, "backoff", wait.Round(time.Millisecond))
+		t.limit.Log(t.log, slog.LevelWarn, "sink task Put failed with a retriable error; redelivering the batch", "error", err, "backoff", wait.Round(time.Millisecond))
 		gen := t.gen
 		timer := time.NewTimer(wait)
 		select {
@@ -730,7 +730,7 @@ func (t *sinkTask) commit(ctx context.Context) error {
 	if err != nil {
 		// Kafka rewinds to the last committed offsets so nothing the task failed to write is
 		// lost: rejoin, which restarts consumption from the committed offsets.
-		t.limit.log(t.log, slog.LevelError, "flushing the sink task failed; rewinding to the last committed offsets", "error", err)
+		t.limit.Log(t.log, slog.LevelError, "flushing the sink task failed; rewinding to the last committed offsets", "error", err)
 		clear(t.current)
 		t.rewinding = true
 		select {

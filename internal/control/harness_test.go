@@ -1,4 +1,4 @@
-package worker
+package control
 
 import (
 	"bytes"
@@ -218,14 +218,28 @@ func init() {
 	connect.Register(connect.Plugin{Class: "test.worker.HeaderConverter", New: func() any { return testHeaderConverter{} }})
 	connect.Register(connect.Plugin{Class: "test.worker.SeqSourceConnector", Version: "1.0", New: func() any { return &seqSource{} }})
 	connect.Register(connect.Plugin{Class: "test.worker.MemSinkConnector", Version: "1.0", New: func() any { return &memSink{} }})
+	connect.Register(connect.Plugin{Class: "test.worker.UpperTopic", New: func() any { return &upperTopic{} }})
 }
+
+// upperTopic upper-cases the topic (runtime's tests have the same transformation).
+type upperTopic struct{ suffix string }
+
+func (u *upperTopic) Configure(cfg map[string]string) error { u.suffix = cfg["suffix"]; return nil }
+func (u *upperTopic) Apply(r *connect.Record) (*connect.Record, error) {
+	r.Topic = strings.ToUpper(r.Topic) + u.suffix
+	return r, nil
+}
+func (*upperTopic) ConfigDef() *connect.ConfigDef {
+	return connect.NewConfigDef().Define(connect.ConfigKey{Name: "suffix", Type: connect.ConfigString, Default: "", Importance: connect.Low})
+}
+func (*upperTopic) Close() error { return nil }
 
 // cluster is a broker, a store, a worker and its REST API in one process.
 type cluster struct {
 	t      *testing.T
 	broker *devbroker.Broker
 	store  *raftstore.Store
-	worker *Worker
+	worker *Herder
 	srv    *httptest.Server
 	cancel context.CancelFunc
 	done   chan error

@@ -1,4 +1,4 @@
-package worker
+package runtime
 
 import (
 	"context"
@@ -18,14 +18,14 @@ import (
 	"github.com/raftconnect/raftconnect/connect"
 )
 
-// Observed states, as Kafka Connect reports them.
+// Observed states, as Kafka Connect reports them in statuses.
 const (
-	stateUnassigned = "UNASSIGNED"
-	stateRunning    = "RUNNING"
-	statePaused     = "PAUSED"
-	stateFailed     = "FAILED"
-	stateRestarting = "RESTARTING"
-	stateStopped    = "STOPPED"
+	StateUnassigned = "UNASSIGNED"
+	StateRunning    = "RUNNING"
+	StatePaused     = "PAUSED"
+	StateFailed     = "FAILED"
+	StateRestarting = "RESTARTING"
+	StateStopped    = "STOPPED"
 )
 
 // Target states, as stored.
@@ -35,18 +35,19 @@ const (
 	targetStopped = "STOPPED"
 )
 
-// taskID names a task.
-type taskID struct {
+// TaskID names a task.
+type TaskID struct {
 	Connector string
 	Task      int
 }
 
-func (t taskID) String() string { return fmt.Sprintf("%s-%d", t.Connector, t.Task) }
+func (t TaskID) String() string { return fmt.Sprintf("%s-%d", t.Connector, t.Task) }
 
-// offsetStore is what source tasks and connectors need from the offset store.
+// offsetStore is what source tasks and connectors need from the offset store (a part of
+// Reporter).
 type offsetStore interface {
 	ReadOffset(connector string, partition map[string]any) (map[string]any, error)
-	CommitOffsets(ctx context.Context, id taskID, epoch uint64, offsets []committedOffset) error
+	CommitOffsets(ctx context.Context, task TaskID, fence Fence, offsets []CommittedOffset) error
 }
 
 // statusFunc reports a state change of a connector or task; trace is set for FAILED.
@@ -195,13 +196,13 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// logLimiter keeps a log line that repeats (a retry's, a failing commit's) from flooding the
+// LogLimiter keeps a log line that repeats (a retry's, a failing commit's) from flooding the
 // log: the first occurrence of a message is logged, then at most one line per interval,
 // which carries how many were suppressed since the last one. A worker shares one limiter
 // among its tasks, so a thousand tasks failing the same way log about one line per interval,
 // not a thousand; each task's status still shows its own failure. The zero value and nil log
 // every line.
-type logLimiter struct {
+type LogLimiter struct {
 	interval time.Duration
 	now      func() time.Time // time.Now; replaced in tests
 
@@ -218,12 +219,13 @@ type limitState struct {
 // reached in practice, and past it lines are simply logged.
 const limiterMaxKeys = 1024
 
-func newLogLimiter(interval time.Duration) *logLimiter {
-	return &logLimiter{interval: interval, now: time.Now, state: map[string]*limitState{}}
+// NewLogLimiter returns a limiter that logs a repeating message at most once per interval.
+func NewLogLimiter(interval time.Duration) *LogLimiter {
+	return &LogLimiter{interval: interval, now: time.Now, state: map[string]*limitState{}}
 }
 
-// log logs msg at level unless the same message was logged less than an interval ago.
-func (l *logLimiter) log(log *slog.Logger, level slog.Level, msg string, args ...any) {
+// Log logs msg at level unless the same message was logged less than an interval ago.
+func (l *LogLimiter) Log(log *slog.Logger, level slog.Level, msg string, args ...any) {
 	if l != nil && l.interval > 0 {
 		l.mu.Lock()
 		now := l.now()
@@ -264,9 +266,9 @@ func describeRecord(r *connect.Record) string {
 		describeValue(r.Key), describeValue(r.Value), r.Timestamp.Format(time.RFC3339Nano))
 }
 
-// describePartition renders a source partition or offset as the user sees it in the REST
+// DescribePartition renders a source partition or offset as the user sees it in the REST
 // API (JSON), not in Go's map syntax.
-func describePartition(m map[string]any) string {
+func DescribePartition(m map[string]any) string {
 	if b, err := json.Marshal(m); err == nil {
 		return string(b)
 	}
@@ -277,9 +279,9 @@ func describePartition(m map[string]any) string {
 // errNotJSON says, in the user's terms, why a source partition or offset cannot be stored.
 var errNotJSON = errors.New("it holds a value that cannot be stored as JSON (only strings, numbers, booleans, null, lists and maps with string keys can be)")
 
-// jsonValueError replaces encoding/json's errors about unsupported values, which name Go
+// JSONValueError replaces encoding/json's errors about unsupported values, which name Go
 // types, by errNotJSON.
-func jsonValueError(err error) error {
+func JSONValueError(err error) error {
 	var ut *json.UnsupportedTypeError
 	var uv *json.UnsupportedValueError
 	var me *json.MarshalerError
@@ -287,4 +289,109 @@ func jsonValueError(err error) error {
 		return errNotJSON
 	}
 	return err
+}
+
+// taskHandle is a running task instance.
+type taskHandle struct {
+	unit
+	spec  TaskSpec // guarded by the Runtime's mu (SetPaused updates Paused)
+	pause *pauser
+}
+
+func (h *taskHandle) base() *unit { return &h.unit }
+
+// runTaskInstance runs a task until ctx is done or it fails, and reports a failure.
+func (r *Runtime) runTaskInstance(ctx context.Context, h *taskHandle) {
+	id, fence := h.spec.ID, h.spec.Fence
+	t := id.Task
+	status := func(state, tr string) { r.putStatus(id.Connector, &t, state, tr, fence) }
+	err := r.runTask(ctx, h, status)
+	if err != nil && ctx.Err() == nil {
+		r.log.Error("task failed", "task", id.String(), "error", err)
+		status(StateFailed, trace(err))
+	} else if err != nil {
+		r.log.Warn("task stopped with an error", "task", id.String(), "error", err)
+	}
+}
+
+// runTask builds the task's pipeline and runs it until ctx is done or it fails.
+func (r *Runtime) runTask(ctx context.Context, h *taskHandle, status statusFunc) error {
+	id, connConfig := h.spec.ID, h.spec.ConnectorConfig
+	log := r.log.With("task", id.String())
+	p, err := connect.Lookup(connConfig[KeyConnectorClass])
+	if err != nil {
+		return err
+	}
+	ch, err := buildChain(connConfig)
+	if err != nil {
+		return err
+	}
+	conv, err := buildConverters(connConfig, r.cfg.Converters)
+	if err != nil {
+		ch.close()
+		return err
+	}
+	switch conn := p.New().(type) {
+	case connect.SourceConnector:
+		producer, err := r.clients.newProducer(ctx, id, connConfig, log)
+		if err != nil {
+			ch.close()
+			return err
+		}
+		st := &sourceTask{
+			id: id, fence: h.spec.Fence, config: h.spec.Config, connConfig: connConfig, task: conn.NewTask(),
+			chain: ch, conv: conv, policy: newErrorPolicy(connConfig, log), producer: producer,
+			offsets: r.rep, tracker: newOffsetTracker(), status: status, pause: h.pause, log: log,
+			flushInterval: r.cfg.OffsetFlushInterval, flushTimeout: r.cfg.OffsetFlushTimeout,
+			onTopic:   func(topic string) { r.rep.TrackTopic(id.Connector, topic) },
+			topicsGen: &r.topicsGen,
+			limit:     r.limit,
+		}
+		return st.run(ctx)
+	case connect.SinkConnector:
+		topics, re, err := SinkTopics(h.spec.Config)
+		if err != nil {
+			ch.close()
+			return err
+		}
+		sk := &sinkTask{
+			id: id, config: h.spec.Config, task: conn.NewTask(), chain: ch, conv: conv,
+			policy: newErrorPolicy(connConfig, log), topics: topics, topicRe: re, status: status,
+			pause: h.pause, log: log, limit: r.limit, maxRecords: 500,
+			flushInterval: r.cfg.OffsetFlushInterval, flushTimeout: r.cfg.OffsetFlushTimeout, topicRefresh: 5 * time.Second,
+			onTopics: func(topics []string) {
+				for _, t := range topics {
+					r.rep.TrackTopic(id.Connector, t)
+				}
+			},
+			topicsGen: &r.topicsGen,
+		}
+		if n, err := strconv.Atoi(r.cfg.Consumer["max.poll.records"]); err == nil && n > 0 {
+			sk.maxRecords = n
+		}
+		if n, err := strconv.Atoi(connConfig["consumer.override.max.poll.records"]); err == nil && n > 0 {
+			sk.maxRecords = n
+		}
+		client, group, groupID, err := r.clients.newConsumerGroup(ctx, id, connConfig, log)
+		if err != nil {
+			ch.close()
+			return err
+		}
+		sk.groupID = groupID
+		defer client.Close()
+		defer group.Close()
+		sk.client, sk.group = client, group
+		if dlqTopic := connConfig[KeyDLQTopic]; dlqTopic != "" {
+			dlq, err := r.clients.newDLQ(id, connConfig, dlqTopic, log)
+			if err != nil {
+				ch.close()
+				return err
+			}
+			defer dlq.close()
+			sk.dlq = dlq
+		}
+		return sk.run(ctx)
+	}
+	ch.close()
+	return fmt.Errorf("%s is neither a source nor a sink connector", p.Class)
 }

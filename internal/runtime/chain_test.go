@@ -1,4 +1,4 @@
-package worker
+package runtime
 
 import (
 	"errors"
@@ -153,8 +153,8 @@ func TestOffsetTrackerCommitsOnlyContiguousAcks(t *testing.T) {
 		t.Fatalf("take = %v", got)
 	}
 	for _, c := range got {
-		if c.offset["pos"] != want[c.key] {
-			t.Fatalf("%s: offset %v, want %d", c.key, c.offset, want[c.key])
+		if c.Offset["pos"] != want[c.Key] {
+			t.Fatalf("%s: offset %v, want %d", c.Key, c.Offset, want[c.Key])
 		}
 	}
 	tr.done(got)
@@ -167,7 +167,7 @@ func TestOffsetTrackerCommitsOnlyContiguousAcks(t *testing.T) {
 	tr.ack(subs[3])
 	<-tr.waitDrained()
 	got = tr.take()
-	if len(got) != 1 || got[0].offset["pos"] != int64(4) {
+	if len(got) != 1 || got[0].Offset["pos"] != int64(4) {
 		t.Fatalf("after all acks: %v", got)
 	}
 }

@@ -1,4 +1,4 @@
-package worker
+package runtime
 
 import (
 	"context"
@@ -21,7 +21,7 @@ type deadLetterQueue struct {
 	log      *slog.Logger
 }
 
-func (d *deadLetterQueue) report(ctx context.Context, id taskID, m *sarama.ConsumerMessage, stage string, err error) {
+func (d *deadLetterQueue) report(ctx context.Context, id TaskID, m *sarama.ConsumerMessage, stage string, err error) {
 	cause := failureCause(err)
 	msg := &sarama.ProducerMessage{Topic: d.topic, Timestamp: m.Timestamp}
 	if m.Key != nil {

@@ -1,4 +1,4 @@
-package worker
+package runtime
 
 import (
 	"sync/atomic"

@@ -1,4 +1,4 @@
-package worker
+package runtime
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 type nullOffsets struct{}
 
 func (nullOffsets) ReadOffset(string, map[string]any) (map[string]any, error) { return nil, nil }
-func (nullOffsets) CommitOffsets(context.Context, taskID, uint64, []committedOffset) error {
+func (nullOffsets) CommitOffsets(context.Context, TaskID, Fence, []CommittedOffset) error {
 	return nil
 }
 
@@ -37,8 +37,8 @@ func BenchmarkSourcePipeline(b *testing.B) {
 	part := map[string]any{"filename": "/tmp/input.txt"}
 
 	b.Run("raftconnect", func(b *testing.B) {
-		w := &Worker{cfg: &workerconfig.Config{BootstrapServers: broker.Addrs()}}
-		producer, err := w.newProducer(context.Background(), taskID{"bench", 0}, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		cl := &Clients{cfg: &workerconfig.Config{BootstrapServers: broker.Addrs()}}
+		producer, err := cl.newProducer(context.Background(), TaskID{"bench", 0}, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -48,7 +48,7 @@ func BenchmarkSourcePipeline(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		st := &sourceTask{id: taskID{"bench", 0}, chain: ch, conv: conv, producer: producer, offsets: nullOffsets{},
+		st := &sourceTask{id: TaskID{"bench", 0}, chain: ch, conv: conv, producer: producer, offsets: nullOffsets{},
 			tracker: newOffsetTracker(), log: slog.New(slog.NewTextHandler(io.Discard, nil)), status: func(string, string) {},
 			pause: newPauser(false), flushInterval: time.Hour, flushTimeout: time.Minute}
 		done := make(chan struct{})

@@ -1,4 +1,4 @@
-package worker
+package control
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/internal/kafkaclient"
+	"github.com/raftconnect/raftconnect/internal/runtime"
 	"github.com/raftconnect/raftconnect/restapi"
 )
 
@@ -47,8 +48,8 @@ type validatedKey struct {
 // AbstractHerder.validateConnectorConfig does: the framework keys (enriched with each
 // transform's and predicate's keys), the connector's own keys and checks, and the converters'
 // keys when set. It never stops at the first problem.
-func (w *Worker) validateConnectorConfig(config map[string]string) (restapi.ConfigInfos, error) {
-	class := config[keyConnectorClass]
+func (h *Herder) validateConnectorConfig(config map[string]string) (restapi.ConfigInfos, error) {
+	class := config[runtime.KeyConnectorClass]
 	if class == "" {
 		return restapi.ConfigInfos{}, restapi.BadRequest("Connector config %s contains no connector type", formatConfig(config))
 	}
@@ -57,9 +58,9 @@ func (w *Worker) validateConnectorConfig(config map[string]string) (restapi.Conf
 		return restapi.ConfigInfos{}, err
 	}
 	conn := p.New().(connect.Connector)
-	framework := sinkDef()
+	framework := runtime.SinkDef()
 	if isSource {
-		framework = sourceDef()
+		framework = runtime.SourceDef()
 	}
 	var entries []validatedKey
 	var groups []string
@@ -89,8 +90,8 @@ func (w *Worker) validateConnectorConfig(config map[string]string) (restapi.Conf
 	}
 	addDef(framework, config, "", func(vals []connect.ConfigValue) []connect.ConfigValue {
 		for i := range vals {
-			if vals[i].Name == keyTasksMax && len(vals[i].Errors) == 0 {
-				if msg := w.checkTaskCaps(config); msg != "" {
+			if vals[i].Name == runtime.KeyTasksMax && len(vals[i].Errors) == 0 {
+				if msg := h.checkTaskCaps(config); msg != "" {
 					vals[i].Errors = append(vals[i].Errors, msg)
 				}
 			}
@@ -119,19 +120,19 @@ func (w *Worker) validateConnectorConfig(config map[string]string) (restapi.Conf
 			}
 		}
 		if !isSource {
-			if _, _, err := sinkTopics(config); err != nil {
+			if _, _, err := runtime.SinkTopics(config); err != nil {
 				for i := range vals {
-					if vals[i].Name == keyTopics || vals[i].Name == keyTopicsRegex {
+					if vals[i].Name == runtime.KeyTopics || vals[i].Name == runtime.KeyTopicsRegex {
 						vals[i].Errors = append(vals[i].Errors, err.Error())
 					}
 				}
 			}
-			if dlq := config[keyDLQTopic]; dlq != "" {
-				topics, re, _ := sinkTopics(config)
+			if dlq := config[runtime.KeyDLQTopic]; dlq != "" {
+				topics, re, _ := runtime.SinkTopics(config)
 				if slices.Contains(topics, dlq) || (re != nil && re.MatchString(dlq)) {
 					for i := range vals {
-						if vals[i].Name == keyDLQTopic {
-							vals[i].Errors = append(vals[i].Errors, fmt.Sprintf("The DLQ topic '%s' may not be included in the list of topics ('%s=%s') consumed by the connector", dlq, keyTopics, config[keyTopics]))
+						if vals[i].Name == runtime.KeyDLQTopic {
+							vals[i].Errors = append(vals[i].Errors, fmt.Sprintf("The DLQ topic '%s' may not be included in the list of topics ('%s=%s') consumed by the connector", dlq, runtime.KeyTopics, config[runtime.KeyTopics]))
 						}
 					}
 				}
@@ -143,10 +144,10 @@ func (w *Worker) validateConnectorConfig(config map[string]string) (restapi.Conf
 	for _, kind := range []struct {
 		list, prefix, group string
 		ptype               connect.PluginType
-	}{{keyPredicates, "predicates.", groupPredicates, connect.PluginPredicate}, {keyTransforms, "transforms.", groupTransforms, connect.PluginTransformation}} {
-		for _, alias := range listValue(config[kind.list]) {
+	}{{runtime.KeyPredicates, "predicates.", runtime.GroupPredicates, connect.PluginPredicate}, {runtime.KeyTransforms, "transforms.", runtime.GroupTransforms, connect.PluginTransformation}} {
+		for _, alias := range runtime.ListValue(config[kind.list]) {
 			prefix := kind.prefix + alias + "."
-			props := prefixed(config, prefix)
+			props := runtime.Prefixed(config, prefix)
 			d := connect.NewConfigDef()
 			typeKey := connect.ConfigKey{Name: "type", Type: connect.ConfigClass, Required: true, Importance: connect.High, Group: kind.group + ": " + alias, Order: 0,
 				Doc: "Class for the '" + alias + "' " + string(kind.ptype) + "."}
@@ -175,7 +176,7 @@ func (w *Worker) validateConnectorConfig(config map[string]string) (restapi.Conf
 					switch {
 					case vals[i].Name == "type" && typeErr != "":
 						vals[i].Errors = append(vals[i].Errors, typeErr)
-					case vals[i].Name == "predicate" && props["predicate"] != "" && !slices.Contains(listValue(config[keyPredicates]), props["predicate"]):
+					case vals[i].Name == "predicate" && props["predicate"] != "" && !slices.Contains(runtime.ListValue(config[runtime.KeyPredicates]), props["predicate"]):
 						vals[i].Errors = append(vals[i].Errors, fmt.Sprintf("Invalid value %s for configuration %spredicate: there is no predicate with this alias in predicates", props["predicate"], prefix))
 					case vals[i].Name == "negate" && props["negate"] == "true" && props["predicate"] == "":
 						vals[i].Errors = append(vals[i].Errors, fmt.Sprintf("Invalid value true for configuration %snegate: negate requires a predicate", prefix))
@@ -206,7 +207,7 @@ func (w *Worker) validateConnectorConfig(config map[string]string) (restapi.Conf
 	for _, ck := range []struct {
 		key   string
 		ptype connect.PluginType
-	}{{keyKeyConverter, connect.PluginConverter}, {keyValueConverter, connect.PluginConverter}, {keyHeaderConv, connect.PluginHeaderConverter}} {
+	}{{runtime.KeyKeyConverter, connect.PluginConverter}, {runtime.KeyValueConverter, connect.PluginConverter}, {runtime.KeyHeaderConverter, connect.PluginHeaderConverter}} {
 		class := config[ck.key]
 		if class == "" {
 			continue
@@ -221,7 +222,7 @@ func (w *Worker) validateConnectorConfig(config map[string]string) (restapi.Conf
 			continue
 		}
 		if d := pluginConfigDef(cp); d != nil {
-			props := prefixed(config, ck.key+".")
+			props := runtime.Prefixed(config, ck.key+".")
 			cd := connect.NewConfigDef()
 			for _, k := range d.Keys() {
 				if k.Name != "converter.type" {
@@ -374,29 +375,29 @@ func formatConfig(config map[string]string) string {
 // tasks.max.per.connector, and the tasks.max of all connectors together at most
 // tasks.max.per.worker for each worker of the cluster. It returns the validation message, or
 // "" when the config fits.
-func (w *Worker) checkTaskCaps(config map[string]string) string {
-	n, err := strconv.Atoi(strings.TrimSpace(config[keyTasksMax]))
+func (h *Herder) checkTaskCaps(config map[string]string) string {
+	n, err := strconv.Atoi(strings.TrimSpace(config[runtime.KeyTasksMax]))
 	if err != nil {
 		return "" // the type check reports it
 	}
-	if n > w.cfg.TasksMaxPerConnector {
-		return fmt.Sprintf("Invalid value %d for configuration %s: Value must be no more than %d (this worker's tasks.max.per.connector)", n, keyTasksMax, w.cfg.TasksMaxPerConnector)
+	if n > h.cfg.TasksMaxPerConnector {
+		return fmt.Sprintf("Invalid value %d for configuration %s: Value must be no more than %d (this worker's tasks.max.per.connector)", n, runtime.KeyTasksMax, h.cfg.TasksMaxPerConnector)
 	}
-	workers := max(len(w.store.Workers()), 1)
-	limit := w.cfg.TasksMaxPerWorker * workers
+	workers := max(len(h.store.Workers()), 1)
+	limit := h.cfg.TasksMaxPerWorker * workers
 	total := n
-	for _, name := range w.store.ConnectorNames() {
-		if name == config[keyName] {
+	for _, name := range h.store.ConnectorNames() {
+		if name == config[runtime.KeyName] {
 			continue // the connector being updated counts with its new value
 		}
-		if c, ok := w.store.Connector(name); ok {
-			if m, err := strconv.Atoi(strings.TrimSpace(c.Config[keyTasksMax])); err == nil {
+		if c, ok := h.store.Connector(name); ok {
+			if m, err := strconv.Atoi(strings.TrimSpace(c.Config[runtime.KeyTasksMax])); err == nil {
 				total += m
 			}
 		}
 	}
 	if total > limit {
-		return fmt.Sprintf("Invalid value %d for configuration %s: the cluster's connectors would ask for %d tasks in all, more than the %d its %d worker(s) allow (tasks.max.per.worker=%d)", n, keyTasksMax, total, limit, workers, w.cfg.TasksMaxPerWorker)
+		return fmt.Sprintf("Invalid value %d for configuration %s: the cluster's connectors would ask for %d tasks in all, more than the %d its %d worker(s) allow (tasks.max.per.worker=%d)", n, runtime.KeyTasksMax, total, limit, workers, h.cfg.TasksMaxPerWorker)
 	}
 	return ""
 }

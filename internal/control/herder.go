@@ -1,0 +1,198 @@
+// Package control is raftconnect's control plane: it decides what runs where. It serves the
+// REST API's herder (connector configs, statuses, restarts, offsets, plugins and validation),
+// reconciles the desired state in the Raft store with what the runtime (internal/runtime)
+// runs on this worker, does the leader's duties (assignments), executes restart requests, and
+// writes every store update of the worker through one writer. Plugins never import it.
+package control
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/raftconnect/raftconnect/internal/runtime"
+	"github.com/raftconnect/raftconnect/internal/workerconfig"
+	"github.com/raftconnect/raftconnect/raftstore"
+	"github.com/raftconnect/raftconnect/restapi"
+)
+
+var _ restapi.Herder = (*Herder)(nil)
+
+// Options configure a Herder.
+type Options struct {
+	Config *workerconfig.Config
+	Store  *raftstore.Store
+	// WorkerID is the advertised host:port shown as worker_id in statuses.
+	WorkerID string
+	// RestURL is the advertised REST URL other workers use.
+	RestURL string
+	Logger  *slog.Logger
+	// Version and Commit are reported by GET /.
+	Version string
+	Commit  string
+}
+
+// Herder is the control plane of one worker: the REST API's herder and the reconciler of
+// what this worker's runtime runs.
+type Herder struct {
+	cfg     *workerconfig.Config
+	store   *raftstore.Store
+	id      string // worker_id (host:port)
+	node    string // Raft node id, the key of assignments
+	restURL string
+	log     *slog.Logger
+	version string
+	commit  string
+	started time.Time
+	ready   atomic.Bool
+	kick    chan struct{}
+	// limit rate-limits log lines that repeat per retry, across all of this worker's tasks.
+	limit *runtime.LogLimiter
+
+	writer  *storeWriter
+	topics  *topicTracker
+	rt      *runtime.Runtime
+	clients *runtime.Clients
+
+	// mu guards restartSeq: the reconcile loop advances it, REST requests wait for it.
+	mu         sync.Mutex
+	restartSeq uint64
+	restarted  *sync.Cond // signalled when restartSeq advances
+
+	clusterMu    sync.Mutex
+	clusterID    string
+	clusterKnown chan struct{} // closed once clusterID is set
+}
+
+// New returns the control plane of a worker, with the runtime it drives; Run starts both.
+func New(o Options) *Herder {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	h := &Herder{
+		cfg: o.Config, store: o.Store, id: o.WorkerID, node: o.Store.NodeID(), restURL: o.RestURL,
+		log: o.Logger, version: o.Version, commit: o.Commit, started: time.Now(),
+		kick:         make(chan struct{}, 1),
+		limit:        runtime.NewLogLimiter(logRepeatInterval),
+		clusterKnown: make(chan struct{}),
+	}
+	h.restarted = sync.NewCond(&h.mu)
+	h.writer = newStoreWriter(o.Store, o.WorkerID, o.Logger, h.limit)
+	h.topics = newTopicTracker(o.Config.TopicTracking)
+	h.rt = runtime.New(runtime.Options{
+		Config: o.Config, Node: h.node, Logger: o.Logger, Limiter: h.limit,
+		Reporter: reporter{h.writer, h.topics},
+	})
+	h.topics.rt = h.rt
+	h.clients = h.rt.Clients()
+	return h
+}
+
+// reporter is what the runtime reports through: store reads and writes go to the writer,
+// topics to the tracker.
+type reporter struct {
+	*storeWriter
+	*topicTracker
+}
+
+var _ runtime.Reporter = reporter{}
+
+// logRepeatInterval is how often a repeating log line (a retry's) is logged at most.
+const logRepeatInterval = 30 * time.Second
+
+// Ready reports whether the worker has completed its first reconciliation.
+func (h *Herder) Ready() bool { return h.ready.Load() }
+
+// Run reconciles until ctx is done, then stops every connector and task within
+// task.shutdown.graceful.timeout.ms and returns.
+func (h *Herder) Run(ctx context.Context) error {
+	statusDone := make(chan struct{})
+	go func() {
+		defer close(statusDone)
+		h.writer.run()
+	}()
+	defer func() {
+		h.writer.close()
+		<-statusDone
+	}()
+
+	lookupDone := make(chan struct{})
+	go func() {
+		defer close(lookupDone)
+		h.lookupClusterID(ctx)
+	}()
+	defer func() { <-lookupDone }()
+
+	if err := h.store.WaitForLeader(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("waiting for the Raft store: %w", err)
+	}
+	if h.store.IsLeader() {
+		if err := h.writer.registerWorker(ctx, raftstore.RegisterWorker{ID: h.node, RestURL: h.restURL, RaftAddr: h.store.Addr()}); err != nil {
+			return fmt.Errorf("registering worker %s: %w", h.node, err)
+		}
+	}
+	h.mu.Lock()
+	h.restartSeq = h.store.Snapshot().RestartSeq
+	h.mu.Unlock()
+
+	changes, unsubscribe := h.store.Subscribe()
+	defer unsubscribe()
+	heal := time.NewTicker(5 * time.Second)
+	defer heal.Stop()
+
+	h.reconcile(ctx)
+	h.ready.Store(true)
+	h.log.Info("worker started", "worker_id", h.id, "node", h.node, "startup", time.Since(h.started).Round(time.Millisecond))
+	for {
+		select {
+		case <-ctx.Done():
+			h.shutdown()
+			return nil
+		case <-changes:
+		case <-h.kick:
+		case <-heal.C:
+		}
+		h.reconcile(ctx)
+	}
+}
+
+// trigger asks the reconcile loop for another pass.
+func (h *Herder) trigger() {
+	select {
+	case h.kick <- struct{}{}:
+	default:
+	}
+}
+
+// fence is the fence of a unit assigned to this worker at epoch.
+func (h *Herder) fence(epoch uint64) runtime.Fence {
+	return runtime.Fence{Worker: h.node, Epoch: epoch}
+}
+
+// putStatus records a state change the control plane decided (RESTARTING, UNASSIGNED).
+func (h *Herder) putStatus(connector string, task *int, state string, fence runtime.Fence) {
+	h.writer.PutStatus(runtime.Status{Connector: connector, Task: task, State: state, Fence: fence})
+}
+
+// ServerInfo implements restapi.Herder.
+func (h *Herder) ServerInfo(ctx context.Context) (restapi.ServerInfo, error) {
+	return restapi.ServerInfo{Version: h.version, Commit: h.commit, KafkaClusterID: h.kafkaClusterID(ctx)}, nil
+}
+
+// Health implements restapi.Herder.
+func (h *Herder) Health(ctx context.Context) (restapi.WorkerStatus, int) {
+	if !h.Ready() {
+		return restapi.WorkerStatus{Status: "starting", Message: fmt.Sprintf("Worker is still starting up. The worker is currently joining the Raft cluster and starting connectors, which began at %s.", h.started.UTC().Format(time.RFC3339Nano))}, http.StatusServiceUnavailable
+	}
+	if err := h.store.WaitForLeader(ctx); err != nil {
+		return restapi.WorkerStatus{Status: "unhealthy", Message: "Worker was unable to handle this request and may be unable to handle other requests. No Raft leader is known: " + err.Error()}, http.StatusInternalServerError
+	}
+	return restapi.WorkerStatus{Status: "healthy", Message: "Worker has completed startup and is ready to handle requests."}, http.StatusOK
+}

@@ -1,0 +1,156 @@
+package control
+
+// Restarts: REST restart requests, and their execution by the worker that runs the units.
+
+import (
+	"context"
+	"errors"
+	"sort"
+
+	"github.com/raftconnect/raftconnect/internal/runtime"
+	"github.com/raftconnect/raftconnect/raftstore"
+	"github.com/raftconnect/raftconnect/restapi"
+)
+
+// RestartConnector implements restapi.Herder. Every form goes through the store as a restart
+// request that the owning worker executes; the legacy form (both flags false) waits for it.
+func (h *Herder) RestartConnector(ctx context.Context, name string, includeTasks, onlyFailed bool) (*restapi.ConnectorStateInfo, error) {
+	if _, ok := h.store.Connector(name); !ok {
+		return nil, restapi.NotFound("Unknown connector: %s", name)
+	}
+	var plan *restapi.ConnectorStateInfo
+	if includeTasks || onlyFailed {
+		info, err := h.stateInfo(name)
+		if err != nil || h.store.Statuses(name).Connector == nil {
+			return nil, restapi.NotFound("Status for connector %s not found", name)
+		}
+		if !onlyFailed || info.Connector.State == runtime.StateFailed {
+			info.Connector.State = runtime.StateRestarting
+		}
+		if includeTasks {
+			for i := range info.Tasks {
+				if !onlyFailed || info.Tasks[i].State == runtime.StateFailed {
+					info.Tasks[i].State = runtime.StateRestarting
+				}
+			}
+		}
+		plan = &info
+	}
+	res, err := h.writer.apply(ctx, raftstore.RequestRestart{Connector: name, OnlyFailed: onlyFailed, IncludeTasks: includeTasks})
+	if err != nil {
+		return nil, err
+	}
+	if errors.Is(res[0].Err, raftstore.ErrNotFound) {
+		return nil, restapi.NotFound("Unknown connector: %s", name)
+	}
+	if res[0].Err != nil {
+		return nil, res[0].Err
+	}
+	if plan != nil {
+		return plan, nil
+	}
+	return nil, h.waitRestart(ctx, res[0].Seq)
+}
+
+// waitRestart waits until this worker executed restart request seq.
+func (h *Herder) waitRestart(ctx context.Context, seq uint64) error {
+	stop := context.AfterFunc(ctx, func() {
+		h.mu.Lock()
+		h.restarted.Broadcast()
+		h.mu.Unlock()
+	})
+	defer stop()
+	h.trigger()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for h.restartSeq < seq {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		h.restarted.Wait()
+	}
+	return nil
+}
+
+// RestartTask implements restapi.Herder: the task is stopped and started again before it
+// returns.
+func (h *Herder) RestartTask(ctx context.Context, name string, task int) error {
+	c, ok := h.store.Connector(name)
+	if !ok {
+		return restapi.NotFound("Unknown connector: %s", name)
+	}
+	if task < 0 || task >= len(c.Tasks) {
+		return restapi.NotFound("Unknown task: %s-%d", name, task)
+	}
+	id := runtime.TaskID{Connector: name, Task: task}
+	stopped, ok := h.rt.RestartTask(id, h.cfg.ShutdownTimeout)
+	if !ok {
+		return restapi.Conflict("Cannot complete request because task %s is not running on this worker; it is being assigned", id)
+	}
+	// The new instance starts as soon as the old one has exited; no lock is held meanwhile.
+	waitAll(h.cfg.ShutdownTimeout, stopped)
+	return nil
+}
+
+// executeRestarts runs the restart requests written since the last call. Only the reconcile
+// loop calls it.
+func (h *Herder) executeRestarts(st *raftstore.State) {
+	h.mu.Lock()
+	done := h.restartSeq
+	h.mu.Unlock()
+	reqs := make([]raftstore.RestartRequest, 0, len(st.Restarts))
+	for _, r := range st.Restarts {
+		if r.Seq > done {
+			reqs = append(reqs, r)
+		}
+	}
+	if len(reqs) == 0 {
+		return
+	}
+	sort.Slice(reqs, func(i, j int) bool { return reqs[i].Seq < reqs[j].Seq })
+	for _, req := range reqs {
+		if c, ok := st.Connectors[req.Connector]; ok {
+			h.restart(st, c, req)
+		}
+	}
+	h.mu.Lock()
+	h.restartSeq = reqs[len(reqs)-1].Seq
+	h.restarted.Broadcast()
+	h.mu.Unlock()
+}
+
+// restart restarts what a request selects of a connector's units that run here: all of them
+// at once, each new instance starting when its old one has exited.
+func (h *Herder) restart(st *raftstore.State, c raftstore.ConnectorState, req raftstore.RestartRequest) {
+	failed := func(s raftstore.Status, ok bool) bool { return ok && s.State == runtime.StateFailed }
+	running, tasks := h.rt.Running()
+	var stopped []<-chan struct{}
+	cs, hasCS := st.ConnectorStatuses[c.Name]
+	if !req.OnlyFailed || failed(cs, hasCS) {
+		for _, conn := range running {
+			if conn.Name == c.Name {
+				h.putStatus(c.Name, nil, runtime.StateRestarting, conn.Fence)
+				if done, ok := h.rt.RestartConnector(c.Name, h.cfg.ShutdownTimeout); ok {
+					stopped = append(stopped, done)
+				}
+			}
+		}
+	}
+	if req.IncludeTasks {
+		for _, ts := range tasks {
+			if ts.ID.Connector != c.Name || ts.ID.Task >= len(c.Tasks) {
+				continue
+			}
+			s, ok := st.TaskStatuses[raftstore.TaskID{Connector: c.Name, Task: ts.ID.Task}]
+			if req.OnlyFailed && !failed(s, ok) {
+				continue
+			}
+			t := ts.ID.Task
+			h.putStatus(c.Name, &t, runtime.StateRestarting, ts.Fence)
+			if done, ok := h.rt.RestartTask(ts.ID, h.cfg.ShutdownTimeout); ok {
+				stopped = append(stopped, done)
+			}
+		}
+	}
+	waitAll(h.cfg.ShutdownTimeout, stopped...)
+}

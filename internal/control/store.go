@@ -1,0 +1,228 @@
+package control
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/raftconnect/raftconnect/internal/runtime"
+	"github.com/raftconnect/raftconnect/raftstore"
+	"github.com/raftconnect/raftconnect/restapi"
+)
+
+// storeWriter is the one place where this worker writes to the Raft store: REST requests,
+// leader duties, worker registration, and what the runtime reports (statuses, offsets, task
+// configs; it implements that part of runtime.Reporter). Issue 7 makes it forward writes to
+// the leader.
+//
+// Offsets are JSON in the store; numbers come back as int64 when integral so tasks see the
+// types they wrote (Kafka's JsonConverter gives Long for integral offsets too). Status updates
+// are batched into few Raft entries: a burst of task state changes (a connector with many
+// tasks starting) costs one fsync, not one per task.
+type storeWriter struct {
+	store    *raftstore.Store
+	workerID string // worker_id (host:port) of the statuses written
+	log      *slog.Logger
+	limit    *runtime.LogLimiter // a store that is down fails every batch: log that at a bounded rate
+	in       chan raftstore.StatusUpdate
+	done     chan struct{}
+
+	// mu guards closed: a connector or task that outlived the shutdown deadline may still
+	// report, and must not send on the closed channel.
+	mu     sync.RWMutex
+	closed bool
+}
+
+func newStoreWriter(store *raftstore.Store, workerID string, log *slog.Logger, limit *runtime.LogLimiter) *storeWriter {
+	return &storeWriter{store: store, workerID: workerID, log: log, limit: limit,
+		in: make(chan raftstore.StatusUpdate, 1024), done: make(chan struct{})}
+}
+
+// apply writes commands a REST request asked for and maps store errors to REST errors.
+func (w *storeWriter) apply(ctx context.Context, cmds ...raftstore.Command) ([]raftstore.Result, error) {
+	if !w.store.IsLeader() {
+		// Right after start (or during an election) a leader is usually moments away: wait
+		// for it rather than fail the request.
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_ = w.store.WaitForLeader(wctx)
+		cancel()
+	}
+	res, err := w.store.Apply(ctx, cmds...)
+	if errors.Is(err, raftstore.ErrNotLeader) {
+		return nil, restapi.Conflict("Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway.")
+	}
+	return res, err
+}
+
+// write applies commands of the worker's own (leader duties) as they are.
+func (w *storeWriter) write(ctx context.Context, cmds ...raftstore.Command) ([]raftstore.Result, error) {
+	return w.store.Apply(ctx, cmds...)
+}
+
+// registerWorker records this worker in the store.
+func (w *storeWriter) registerWorker(ctx context.Context, cmd raftstore.RegisterWorker) error {
+	_, err := w.store.ApplyOne(ctx, cmd)
+	return err
+}
+
+// ReadOffset implements runtime.Reporter.
+func (w *storeWriter) ReadOffset(connector string, partition map[string]any) (map[string]any, error) {
+	raw, err := json.Marshal(partition)
+	if err != nil {
+		return nil, fmt.Errorf("source partition %s: %w", runtime.DescribePartition(partition), runtime.JSONValueError(err))
+	}
+	off, ok, err := w.store.Offset(connector, raw)
+	if err != nil || !ok {
+		return nil, err
+	}
+	m, err := decodeJSONMap(off)
+	if err != nil {
+		return nil, fmt.Errorf("stored offset of %s %s: %w", connector, raw, err)
+	}
+	return m, nil
+}
+
+// CommitOffsets implements runtime.Reporter.
+func (w *storeWriter) CommitOffsets(ctx context.Context, id runtime.TaskID, fence runtime.Fence, offsets []runtime.CommittedOffset) error {
+	entries := make([]raftstore.OffsetEntry, 0, len(offsets))
+	for _, o := range offsets {
+		var val json.RawMessage
+		if o.Offset == nil {
+			val = json.RawMessage("null")
+		} else {
+			b, err := json.Marshal(o.Offset)
+			if err != nil {
+				return fmt.Errorf("offset %s of source partition %s: %w", runtime.DescribePartition(o.Offset), o.Key, runtime.JSONValueError(err))
+			}
+			val = b
+		}
+		entries = append(entries, raftstore.OffsetEntry{Partition: json.RawMessage(o.Key), Offset: val})
+	}
+	task := id.Task
+	_, err := w.store.ApplyOne(ctx, raftstore.CommitOffsets{
+		Connector: id.Connector, Task: &task,
+		Fence:   raftstore.Fence{Worker: fence.Worker, Epoch: fence.Epoch},
+		Entries: entries,
+	})
+	if errors.Is(err, raftstore.ErrFenced) || errors.Is(err, raftstore.ErrNotFound) {
+		return fmt.Errorf("%w: %w", runtime.ErrNotOwner, err)
+	}
+	return err
+}
+
+// PutTaskConfigs implements runtime.Reporter. The store does not fence task configs yet, so
+// fence is unused until issue 7 adds generations.
+func (w *storeWriter) PutTaskConfigs(ctx context.Context, connector string, fence runtime.Fence, config map[string]string, tasks []map[string]string) error {
+	cur, ok := w.store.Connector(connector)
+	if !ok || !maps.Equal(cur.Config, config) || cur.Target != raftstore.TargetStarted {
+		return nil // deleted, reconfigured, paused or stopped meanwhile
+	}
+	if slices.EqualFunc(cur.Tasks, tasks, maps.Equal) {
+		return nil
+	}
+	_, err := w.store.ApplyOne(ctx, raftstore.PutTaskConfigs{Name: connector, Tasks: tasks})
+	return err
+}
+
+// PutStatus implements runtime.Reporter: the update joins the next batch.
+func (w *storeWriter) PutStatus(s runtime.Status) {
+	w.put(raftstore.StatusUpdate{
+		Connector: s.Connector, Task: s.Task, State: s.State, Trace: s.Trace, Worker: w.workerID,
+		Fence: raftstore.Fence{Worker: s.Fence.Worker, Epoch: s.Fence.Epoch},
+	})
+}
+
+func (w *storeWriter) put(u raftstore.StatusUpdate) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.closed {
+		w.log.Debug("status update after shutdown dropped", "connector", u.Connector, "state", u.State)
+		return
+	}
+	w.in <- u
+}
+
+// run writes status batches until close.
+func (w *storeWriter) run() {
+	defer close(w.done)
+	for u := range w.in {
+		batch := []raftstore.StatusUpdate{u}
+	more:
+		for len(batch) < 256 {
+			select {
+			case u, ok := <-w.in:
+				if !ok {
+					break more
+				}
+				batch = append(batch, u)
+			default:
+				break more
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		res, err := w.store.Apply(ctx, raftstore.PutStatuses{Updates: batch})
+		cancel()
+		if err != nil {
+			w.limit.Log(w.log, slog.LevelWarn, "writing statuses failed", "error", err, "count", len(batch))
+			continue
+		}
+		if res[0].Err != nil {
+			w.log.Debug("some status updates were rejected", "error", res[0].Err)
+		}
+	}
+}
+
+// close flushes pending status updates and stops the writer.
+func (w *storeWriter) close() {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.in)
+	}
+	w.mu.Unlock()
+	<-w.done
+}
+
+// decodeJSONMap decodes a JSON object keeping integral numbers as int64.
+func decodeJSONMap(raw []byte) (map[string]any, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var m map[string]any
+	if err := d.Decode(&m); err != nil {
+		return nil, err
+	}
+	for k, v := range m {
+		m[k] = fromJSONNumber(v)
+	}
+	return m, nil
+}
+
+func fromJSONNumber(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if n, err := x.Int64(); err == nil {
+			return n
+		}
+		f, _ := x.Float64()
+		return f
+	case map[string]any:
+		for k, e := range x {
+			x[k] = fromJSONNumber(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = fromJSONNumber(e)
+		}
+	}
+	return v
+}
