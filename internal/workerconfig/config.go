@@ -46,6 +46,22 @@ type Config struct {
 	DataDir  string
 	NodeID   string
 	RaftBind string
+	// RaftAdvertise is the Raft address peers dial when it differs from RaftBind
+	// (raft.advertised.address, e.g. behind NAT or with RaftBind 0.0.0.0:port).
+	RaftAdvertise string
+	// ClusterJoin lists REST addresses (host:port) of cluster members to join through on
+	// first start; empty starts a new cluster.
+	ClusterJoin []string
+	// ClusterSecret authenticates Raft and worker-to-worker traffic: every member must have
+	// the same one (cluster.secret, or read from cluster.secret.file).
+	ClusterSecret string
+	// MaxVoters is how many workers vote in Raft; the rest replicate as non-voters.
+	MaxVoters int
+	// HeartbeatInterval is how often workers prove they are alive; FailureTimeout is how long
+	// a silent worker has before its work is reassigned (and after which a worker that cannot
+	// reach the leader stops its own tasks).
+	HeartbeatInterval time.Duration
+	FailureTimeout    time.Duration
 
 	TopicTracking      bool
 	TopicTrackingReset bool
@@ -93,6 +109,13 @@ var WorkerKeys = []struct{ Name, Default, Doc string }{
 	{"data.dir", "raftconnect-data", "Directory of the Raft log and snapshots."},
 	{"node.id", "(kept in data.dir; generated on first start)", "Raft node id of this worker."},
 	{"raft.bind.address", "", "TCP address for Raft between workers; empty: single-node cluster."},
+	{"raft.advertised.address", "", "Raft address other workers dial, when it differs from raft.bind.address."},
+	{"cluster.join", "", "REST addresses (host:port, comma-separated) of cluster members to join through on first start; empty: start a new cluster."},
+	{"cluster.secret", "", "Shared secret of the cluster: authenticates Raft and worker-to-worker requests. Required with raft.bind.address."},
+	{"cluster.secret.file", "", "File holding cluster.secret (the first line)."},
+	{"cluster.max.voters", "5", "Workers that vote in Raft; further workers replicate as non-voters, so a large cluster does not slow every write."},
+	{"cluster.heartbeat.interval.ms", "1000", "How often workers prove they are alive."},
+	{"cluster.failure.timeout.ms", "10000", "How long a silent worker has before its connectors and tasks are reassigned; a worker that cannot reach the leader for as long stops its own tasks."},
 	{"topic.tracking.enable", "true", "Track the topics each connector uses (GET /connectors/{c}/topics)."},
 	{"topic.tracking.allow.reset", "true", "Allow PUT /connectors/{c}/topics/reset."},
 	{"rest.server.read.header.timeout.ms", "10000", "How long a client may take to send a request's headers."},
@@ -144,6 +167,9 @@ func ParseConfig(props map[string]string) (*Config, error) {
 		AllowMethods:          "GET,POST,HEAD",
 		TasksMaxPerConnector:  1000,
 		TasksMaxPerWorker:     2000,
+		MaxVoters:             5,
+		HeartbeatInterval:     time.Second,
+		FailureTimeout:        10 * time.Second,
 
 		ClientCommon: map[string]string{},
 		Producer:     map[string]string{},
@@ -236,6 +262,25 @@ func ParseConfig(props map[string]string) (*Config, error) {
 			c.NodeID = v
 		case k == "raft.bind.address":
 			c.RaftBind = v
+		case k == "raft.advertised.address":
+			c.RaftAdvertise = v
+		case k == "cluster.join":
+			c.ClusterJoin = splitList(v)
+		case k == "cluster.secret":
+			c.ClusterSecret = v
+		case k == "cluster.secret.file":
+			b, err := os.ReadFile(v)
+			if err != nil {
+				bad(k, "cannot read the file: %v", err)
+				break
+			}
+			c.ClusterSecret = strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0])
+		case k == "cluster.max.voters":
+			positive(k, &c.MaxVoters)
+		case k == "cluster.heartbeat.interval.ms":
+			ms(k, &c.HeartbeatInterval)
+		case k == "cluster.failure.timeout.ms":
+			ms(k, &c.FailureTimeout)
 		case k == "topic.tracking.enable":
 			boolean(k, &c.TopicTracking)
 		case k == "topic.tracking.allow.reset":
@@ -274,6 +319,15 @@ func ParseConfig(props map[string]string) (*Config, error) {
 		default:
 			errs = append(errs, fmt.Sprintf("%s: unknown or unsupported worker configuration key", k))
 		}
+	}
+	if c.RaftBind != "" && c.ClusterSecret == "" {
+		errs = append(errs, "raft.bind.address: a multi-worker cluster needs cluster.secret (or cluster.secret.file), shared by every worker, so that no outsider can join it or call its internal endpoints")
+	}
+	if len(c.ClusterJoin) > 0 && c.RaftBind == "" {
+		errs = append(errs, "cluster.join: joining a cluster needs raft.bind.address, the address other workers reach this one's Raft at")
+	}
+	if c.HeartbeatInterval <= 0 || c.FailureTimeout <= c.HeartbeatInterval {
+		errs = append(errs, fmt.Sprintf("cluster.failure.timeout.ms (%d) must be longer than cluster.heartbeat.interval.ms (%d), which must be positive", c.FailureTimeout.Milliseconds(), c.HeartbeatInterval.Milliseconds()))
 	}
 	// Check client settings now, so a typo fails at start and not when the first task starts.
 	for kind, m := range map[string]map[string]string{"producer": c.Producer, "consumer": c.Consumer, "admin": c.Admin} {
