@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/raftconnect/raftconnect/internal/runtime"
 	"github.com/raftconnect/raftconnect/raftstore"
 )
 
@@ -78,4 +79,30 @@ func sameAssignment(a raftstore.SetAssignments, st *raftstore.State) bool {
 		}
 	}
 	return true
+}
+
+// keepStopping keeps the current assignment of the tasks still stopping on this worker (self)
+// that a removes (a connector that now has fewer tasks): a stopping source task's final offset
+// commit is fenced by its assignment, which must exist until the task has exited. The
+// reconcile that follows the task's exit drops the assignment.
+func keepStopping(a *raftstore.SetAssignments, st *raftstore.State, self string, stopping []runtime.TaskSpec) {
+	kept := false
+	for _, t := range stopping {
+		id := raftstore.TaskID{Connector: t.ID.Connector, Task: t.ID.Task}
+		cur, ok := st.TaskAssignments[id]
+		if !ok || cur.Worker != self || cur.Epoch != t.Fence.Epoch {
+			continue
+		}
+		if slices.ContainsFunc(a.Tasks, func(ta raftstore.TaskAssignment) bool { return ta.Task == id }) {
+			continue
+		}
+		a.Tasks = append(a.Tasks, raftstore.TaskAssignment{Task: id, Worker: self})
+		kept = true
+	}
+	if kept {
+		sort.Slice(a.Tasks, func(i, j int) bool {
+			x, y := a.Tasks[i].Task, a.Tasks[j].Task
+			return x.Connector < y.Connector || x.Connector == y.Connector && x.Task < y.Task
+		})
+	}
 }

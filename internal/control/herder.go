@@ -86,6 +86,8 @@ func New(o Options) *Herder {
 	h.rt = runtime.New(runtime.Options{
 		Config: o.Config, Node: h.node, Logger: o.Logger, Limiter: h.limit,
 		Reporter: reporter{h.writer, h.topics},
+		// A unit that stopped may free an assignment the leader kept for it (keepStopping).
+		OnStopped: h.trigger,
 	})
 	h.topics.rt = h.rt
 	h.clients = h.rt.Clients()

@@ -17,8 +17,9 @@ import (
 // healed by the next call. Only the Run loop calls it.
 func (h *Herder) reconcile(ctx context.Context) {
 	st := h.store.Snapshot()
-	// Stop what should no longer run before the leader rewrites assignments: a stopping
-	// source task's final offset commit is fenced by its assignment, which must still exist.
+	// Stopping does not wait: a slow stop must not delay anything else. A new instance of a
+	// stopping connector or task waits for the old one in the runtime, and the leader keeps
+	// the assignments of stopping tasks until they have exited (see keepStopping).
 	h.stopUnwanted(st)
 	if h.store.IsLeader() && h.leaderDuties(ctx, st) {
 		return // the new assignment triggers another reconcile
@@ -42,18 +43,16 @@ func (h *Herder) reconcile(ctx context.Context) {
 
 // stopUnwanted stops connectors and tasks the store no longer assigns to this worker, or whose
 // configuration changed (a task also restarts when its connector's framework settings such
-// as transforms or converters change), and applies target states to the rest. It waits for
-// the stops within task.shutdown.graceful.timeout.ms plus offset.flush.timeout.ms, holding no
-// lock: REST requests and the runtime go on meanwhile.
+// as transforms or converters change), and applies target states to the rest. Each stop gets
+// task.shutdown.graceful.timeout.ms plus offset.flush.timeout.ms; nothing waits for it.
 func (h *Herder) stopUnwanted(st *raftstore.State) {
 	timeout := h.cfg.ShutdownTimeout + h.cfg.OffsetFlushTimeout
-	var stopped []<-chan struct{}
 	conns, tasks := h.rt.Running()
 	for _, r := range conns {
 		c, ok := st.Connectors[r.Name]
 		a := st.ConnectorAssignments[r.Name]
 		if !ok || a.Worker != h.node || a.Epoch != r.Fence.Epoch || !maps.Equal(c.Config, r.Config) {
-			stopped = append(stopped, h.rt.StopConnector(r.Name, timeout))
+			h.rt.StopConnector(r.Name, timeout)
 			continue
 		}
 		h.rt.SetConnectorTarget(r.Name, string(c.Target))
@@ -64,12 +63,11 @@ func (h *Herder) stopUnwanted(st *raftstore.State) {
 		a := st.TaskAssignments[raftstore.TaskID{Connector: id.Connector, Task: id.Task}]
 		if !ok || id.Task >= len(c.Tasks) || a.Worker != h.node || a.Epoch != t.Fence.Epoch ||
 			!maps.Equal(c.Tasks[id.Task], t.Config) || !maps.Equal(c.Config, t.ConnectorConfig) {
-			stopped = append(stopped, h.rt.StopTask(id, timeout))
+			h.rt.StopTask(id, timeout)
 			continue
 		}
 		h.rt.SetPaused(id, c.Target == raftstore.TargetPaused)
 	}
-	waitAll(timeout, stopped...)
 }
 
 // waitAll waits until every channel is closed or timeout has passed.
@@ -102,6 +100,8 @@ func (h *Herder) leaderDuties(ctx context.Context, st *raftstore.State) bool {
 		}
 	}
 	assign := computeAssignment(st, h.node)
+	_, stopping := h.rt.Stopping()
+	keepStopping(&assign, st, h.node, stopping)
 	if !sameAssignment(assign, st) {
 		cmds = append(cmds, assign)
 	}

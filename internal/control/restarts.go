@@ -13,7 +13,8 @@ import (
 )
 
 // RestartConnector implements restapi.Herder. Every form goes through the store as a restart
-// request that the owning worker executes; the legacy form (both flags false) waits for it.
+// request that the owning worker executes; the legacy form (both flags false) waits until it
+// was executed: the old instance told to stop, the new one to start once the old has exited.
 func (h *Herder) RestartConnector(ctx context.Context, name string, includeTasks, onlyFailed bool) (*restapi.ConnectorStateInfo, error) {
 	if _, ok := h.store.Connector(name); !ok {
 		return nil, restapi.NotFound("Unknown connector: %s", name)
@@ -120,19 +121,16 @@ func (h *Herder) executeRestarts(st *raftstore.State) {
 }
 
 // restart restarts what a request selects of a connector's units that run here: all of them
-// at once, each new instance starting when its old one has exited.
+// at once, each new instance starting when its old one has exited. It does not wait for that.
 func (h *Herder) restart(st *raftstore.State, c raftstore.ConnectorState, req raftstore.RestartRequest) {
 	failed := func(s raftstore.Status, ok bool) bool { return ok && s.State == runtime.StateFailed }
 	running, tasks := h.rt.Running()
-	var stopped []<-chan struct{}
 	cs, hasCS := st.ConnectorStatuses[c.Name]
 	if !req.OnlyFailed || failed(cs, hasCS) {
 		for _, conn := range running {
 			if conn.Name == c.Name {
 				h.putStatus(c.Name, nil, runtime.StateRestarting, conn.Fence)
-				if done, ok := h.rt.RestartConnector(c.Name, h.cfg.ShutdownTimeout); ok {
-					stopped = append(stopped, done)
-				}
+				h.rt.RestartConnector(c.Name, h.cfg.ShutdownTimeout)
 			}
 		}
 	}
@@ -147,10 +145,7 @@ func (h *Herder) restart(st *raftstore.State, c raftstore.ConnectorState, req ra
 			}
 			t := ts.ID.Task
 			h.putStatus(c.Name, &t, runtime.StateRestarting, ts.Fence)
-			if done, ok := h.rt.RestartTask(ts.ID, h.cfg.ShutdownTimeout); ok {
-				stopped = append(stopped, done)
-			}
+			h.rt.RestartTask(ts.ID, h.cfg.ShutdownTimeout)
 		}
 	}
-	waitAll(h.cfg.ShutdownTimeout, stopped...)
 }
