@@ -20,6 +20,11 @@ var secretNameParts = []string{"password", "secret", "jaas.config", "basic.auth.
 // Hidden wherever the worker would otherwise echo them.
 func IsSecretKey(name string) bool {
 	n := strings.ToLower(name)
+	if strings.HasSuffix(n, ".source") {
+		// Names a kind of credential, not one: Confluent's basic.auth.credentials.source is
+		// USER_INFO, URL or SASL_INHERIT.
+		return false
+	}
 	for _, p := range secretNameParts {
 		if strings.Contains(n, p) {
 			return true

@@ -17,11 +17,12 @@ func TestIsSecretKey(t *testing.T) {
 		"sasl.oauthbearer.token.endpoint.url":        true, // conservative: better hidden than leaked
 		"connection.password":                        true,
 		"producer.override.sasl.client.callback.key": false,
-		"topic":                   false,
-		"tasks.max":               false,
-		"file":                    false,
-		"sasl.mechanism":          false,
-		"ssl.truststore.location": false,
+		"basic.auth.credentials.source":              false,
+		"topic":                                      false,
+		"tasks.max":                                  false,
+		"file":                                       false,
+		"sasl.mechanism":                             false,
+		"ssl.truststore.location":                    false,
 	}
 	for k, want := range cases {
 		if got := IsSecretKey(k); got != want {
