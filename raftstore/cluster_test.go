@@ -20,7 +20,7 @@ func TestThreeNodeCluster(t *testing.T) {
 
 	open := func(id string, noBootstrap bool) *Store {
 		s, err := Open(Config{
-			Dir: t.TempDir(), NodeID: id, BindAddr: "127.0.0.1:0", NoBootstrap: noBootstrap,
+			Dir: t.TempDir(), NodeID: id, BindAddr: "127.0.0.1:0", NoBootstrap: noBootstrap, Secret: testSecret,
 			Logger: quietLogger(),
 		})
 		if err != nil {

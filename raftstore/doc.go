@@ -16,5 +16,14 @@
 //
 // A single worker is a one-node cluster: [Open] bootstraps it on first start
 // and reopens it afterwards. The same code serves multi-node clusters, which
-// are grown with [Store.AddVoter].
+// are grown with [Store.Join] on the leader: up to [Config.MaxVoters] voters
+// (5 by default), further nodes as non-voters, promoted when a voter leaves
+// ([Store.RemoveServer], [Store.Rebalance]). Their Raft connections are
+// authenticated with [Config.Secret] (authentication, not encryption: see
+// auth.go). A follower forwards a write to the leader as bytes
+// ([EncodeCommands], [Store.ApplyEncoded], [EncodeResults], [DecodeResults])
+// and reads it back after [Store.WaitApplied]; the leader sees failing peers
+// in [Store.FailingPeers], a follower its leader's silence in
+// [Store.LastLeaderContact], and a leaving leader hands over with
+// [Store.TransferLeadership].
 package raftstore

@@ -40,6 +40,16 @@ type Config struct {
 	// holds no Raft state bootstraps a one-node cluster of itself; a node
 	// with state just reopens it.
 	NoBootstrap bool
+	// Secret authenticates Raft connections: every TCP connection, inbound
+	// and outbound, starts with a mutual challenge-response handshake in
+	// which both ends prove they know it (see auth.go: authentication, not
+	// encryption). Every node of a cluster has the same one. Required when
+	// BindAddr is set; ignored for the in-memory single-node transport.
+	Secret []byte
+	// MaxVoters is the number of voters at most (default DefaultMaxVoters,
+	// 5): Join adds further nodes as non-voters, which replicate the state
+	// but do not vote, so writes do not wait for their fsyncs.
+	MaxVoters int
 
 	// Logger receives the store's log and, at RaftLogLevel and above,
 	// Raft's. Default slog.Default().
@@ -74,6 +84,12 @@ func (c *Config) setDefaults() error {
 	}
 	if c.NodeID == "" {
 		return errors.New("config: NodeID is required")
+	}
+	if c.BindAddr != "" && len(c.Secret) == 0 {
+		return errors.New("config: Secret is required when BindAddr is set: it authenticates Raft connections")
+	}
+	if c.MaxVoters <= 0 {
+		c.MaxVoters = DefaultMaxVoters
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -115,6 +131,8 @@ type Store struct {
 	wal   *wal.WAL
 	trans raft.Transport
 	lock  *dirLock // held from Open to Close: one process per Dir
+
+	member membership // configuration changes and failing peers (membership.go)
 
 	// readyTerm is the last term in which this node, as leader, saw a
 	// barrier applied: from then on the local state holds every committed
@@ -209,7 +227,7 @@ func Open(cfg Config) (_ *Store, err error) {
 			return nil, fmt.Errorf("raftstore: open transport: %w", err)
 		}
 		t := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
-			Stream:  stream,
+			Stream:  newAuthStream(stream, cfg.Secret, s.log),
 			MaxPool: 3,
 			Timeout: 10 * time.Second,
 			Logger:  hlog.Named("transport"),
@@ -251,6 +269,7 @@ func Open(cfg Config) (_ *Store, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("raftstore: open: start raft: %w", err)
 	}
+	s.registerObserver()
 	if s.soleVoter() {
 		s.kickElection()
 	}
@@ -305,6 +324,7 @@ func (s *Store) Close() error {
 	s.lifeMu.Unlock()
 
 	var errs []error
+	s.deregisterObserver()
 	// Shutdown waits for raft's goroutines and closes the transport.
 	if err := s.raft.Shutdown().Error(); err != nil {
 		errs = append(errs, fmt.Errorf("shutdown raft: %w", err))
@@ -400,21 +420,7 @@ func (s *Store) Apply(ctx context.Context, cmds ...Command) ([]Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("raftstore: apply: %w", err)
 	}
-	if s.raft.State() != raft.Leader {
-		return nil, s.raftErr("apply", raft.ErrNotLeader)
-	}
-	f := s.raft.Apply(data, timeoutOf(ctx))
-	if err := s.await(ctx, f); err != nil {
-		return nil, s.raftErr("apply", err)
-	}
-	resp, ok := f.Response().(*applyResponse)
-	if !ok {
-		return nil, fmt.Errorf("raftstore: apply: unexpected FSM response %T", f.Response())
-	}
-	if resp.err != nil {
-		return nil, fmt.Errorf("raftstore: apply: %w", resp.err)
-	}
-	return resp.results, nil
+	return s.applyData(ctx, data)
 }
 
 // ApplyOne applies a single command and returns its result; the error is
@@ -488,6 +494,9 @@ type Server struct {
 	ID      string
 	Address string
 	Voter   bool
+	// Suffrage is SuffrageVoter ("voter") or SuffrageNonvoter
+	// ("nonvoter").
+	Suffrage string
 }
 
 // Servers returns the latest Raft cluster configuration.
@@ -498,7 +507,8 @@ func (s *Store) Servers() ([]Server, error) {
 	}
 	var out []Server
 	for _, srv := range f.Configuration().Servers {
-		out = append(out, Server{ID: string(srv.ID), Address: string(srv.Address), Voter: srv.Suffrage == raft.Voter})
+		out = append(out, Server{ID: string(srv.ID), Address: string(srv.Address), Voter: srv.Suffrage == raft.Voter,
+			Suffrage: suffrageName(srv.Suffrage)})
 	}
 	return out, nil
 }
@@ -517,14 +527,25 @@ func (s *Store) AddVoter(ctx context.Context, id, addr string) error {
 }
 
 // RemoveServer removes a node from the cluster. It must be called on the
-// leader.
+// leader. When the node was a voter and non-voters exist, it then promotes
+// one (Rebalance), so the cluster keeps MaxVoters voters; an error from
+// that says the node was removed. A leader that removes itself steps down
+// and promotes nobody: the next leader's Rebalance does.
 func (s *Store) RemoveServer(ctx context.Context, id string) error {
 	if s.isClosed() {
 		return fmt.Errorf("raftstore: remove server %s: %w", id, ErrClosed)
 	}
+	s.member.changeMu.Lock()
+	defer s.member.changeMu.Unlock()
 	f := s.raft.RemoveServer(raft.ServerID(id), 0, timeoutOf(ctx))
 	if err := s.await(ctx, f); err != nil {
 		return s.raftErr("remove server "+id, err)
+	}
+	if id == s.cfg.NodeID || s.raft.State() != raft.Leader {
+		return nil
+	}
+	if err := s.rebalanceLocked(ctx); err != nil {
+		return fmt.Errorf("raftstore: remove server %s: removed, but: %w", id, err)
 	}
 	return nil
 }

@@ -310,9 +310,9 @@ func TestOpenConfigErrors(t *testing.T) {
 		"no dir":     {NodeID: "a"},
 		"no node id": {Dir: t.TempDir()},
 		"bad timers": {Dir: t.TempDir(), NodeID: "a", HeartbeatTimeout: time.Second, LeaderLeaseTimeout: 2 * time.Second, Logger: quietLogger()},
-		"bad bind":   {Dir: t.TempDir(), NodeID: "a", BindAddr: "256.0.0.1:x", Logger: quietLogger()},
+		"bad bind":   {Dir: t.TempDir(), NodeID: "a", BindAddr: "256.0.0.1:x", Secret: testSecret, Logger: quietLogger()},
 		"unspecified advertise": {
-			Dir: t.TempDir(), NodeID: "a", BindAddr: "127.0.0.1:0", AdvertiseAddr: "0.0.0.0:7000", Logger: quietLogger(),
+			Dir: t.TempDir(), NodeID: "a", BindAddr: "127.0.0.1:0", AdvertiseAddr: "0.0.0.0:7000", Secret: testSecret, Logger: quietLogger(),
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
