@@ -340,7 +340,8 @@ func TestFailingPeersAndLeaderContact(t *testing.T) {
 }
 
 // TestTransferLeadership: the leader hands over to another voter;
-// followers refuse; a single node has nobody to hand over to.
+// followers refuse; a single node has nobody to hand over to. Rebalance
+// then demotes and promotes voters to MaxVoters.
 func TestTransferLeadership(t *testing.T) {
 	before := runtime.NumGoroutine()
 	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
@@ -367,6 +368,17 @@ func TestTransferLeadership(t *testing.T) {
 	}
 	if l := c.leader(ctx); l == old {
 		t.Fatalf("%s leads again", old.NodeID())
+	}
+
+	// Rebalance follows MaxVoters both ways (set here in place of a
+	// leader opened with another MaxVoters), never demoting the leader.
+	for _, maxV := range []int{2, 1, DefaultMaxVoters} {
+		var leaderID string
+		c.onLeader(ctx, func(l *Store) error { l.cfg.MaxVoters = maxV; leaderID = l.NodeID(); return l.Rebalance(ctx) })
+		_, voters, nonvoters := c.servers(ctx)
+		if want := min(maxV, 3); len(voters) != want || len(nonvoters) != 3-want || !voters[leaderID] {
+			t.Fatalf("MaxVoters %d: voters %v, non-voters %v (leader %s)", maxV, voters, nonvoters, leaderID)
+		}
 	}
 
 	single := openTest(t, t.TempDir())
