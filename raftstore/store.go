@@ -23,8 +23,8 @@ import (
 // Config configures a Store. Zero values mean the defaults documented on
 // each field.
 type Config struct {
-	// Dir holds the Raft log (Dir/wal) and snapshots (Dir/snapshots).
-	// Required.
+	// Dir holds the Raft log (Dir/wal), snapshots (Dir/snapshots) and the
+	// lock file (Dir/lock) that keeps a second process out. Required.
 	Dir string
 	// NodeID is this node's Raft server id (the worker id). Required.
 	NodeID string
@@ -148,6 +148,13 @@ type Store struct {
 
 // Open opens (or creates) the store in cfg.Dir and starts Raft. It does not
 // wait for a leader: call WaitForLeader before serving writes.
+//
+// Open fails with ErrInUse when another process has cfg.Dir open, and with
+// ErrDamaged when the files cannot prove they hold every write the store
+// acknowledged (a truncated or corrupt log, a corrupt snapshot, a gap
+// between the newest snapshot and the log) or when cfg.NodeID is not a
+// member of the cluster configuration they hold. It reads the whole log
+// once to check it (about 70 ms for 20,000 entries).
 func Open(cfg Config) (_ *Store, err error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, fmt.Errorf("raftstore: open: %w", err)

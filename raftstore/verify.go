@@ -313,8 +313,7 @@ func verifySegment(log *slog.Logger, walDir string, si types.SegmentInfo, tail b
 	if size < int64(si.SizeLimit) && (size > 0 || !tail) {
 		return damaged("raft log segment %s is truncated (%d of %d bytes)", path, size, si.SizeLimit)
 	}
-	maxCommits := 0
-	w := walkFrames(f, 0, size, maxCommits)
+	w := walkFrames(f, 0, size, 0)
 	if w.commits > 0 || !tail {
 		if err := checkSegmentHeader(w.header, si); err != nil {
 			return damaged("raft log segment %s has a damaged header (%v)", path, err)
