@@ -76,6 +76,10 @@ type Config struct {
 	TrailingLogs      uint64
 	// SnapshotRetain is the number of snapshot files kept. Default 2.
 	SnapshotRetain int
+
+	// segmentSize overrides raft-wal's segment size (64 MiB), so tests can
+	// fill several segments.
+	segmentSize int
 }
 
 func (c *Config) setDefaults() error {
@@ -196,7 +200,8 @@ func Open(cfg Config) (_ *Store, err error) {
 	if err := verifyWALFiles(s.log, walDir, snap != nil); err != nil {
 		return nil, fmt.Errorf("raftstore: open: %w", err)
 	}
-	s.wal, err = wal.Open(walDir, wal.WithLogger(hlog.Named("wal")))
+	s.wal, err = wal.Open(walDir, wal.WithLogger(hlog.Named("wal")),
+		wal.WithSegmentSize(cmp.Or(cfg.segmentSize, wal.DefaultSegmentSize)))
 	if err != nil {
 		return nil, fmt.Errorf("raftstore: open wal in %s: %w", walDir, err)
 	}

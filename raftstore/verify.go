@@ -132,6 +132,7 @@ type segmentWalk struct {
 	stopWhy  string
 	pending  bool // frames after the last good commit (an unfinished write)
 	clean    bool // stopped at zeros or the end of the file, nothing pending
+	atEOF    bool // stopped because the file ends (mid-frame or before a header)
 	fileSize int64
 }
 
@@ -163,6 +164,7 @@ func walkFrames(f io.ReaderAt, start, size int64, maxCommits int) segmentWalk {
 	var hb [frameHeaderLen]byte
 	for {
 		if off+frameHeaderLen > size {
+			w.atEOF = true
 			return stop("")
 		}
 		if _, err := io.ReadFull(br, hb[:]); err != nil {
@@ -180,7 +182,11 @@ func walkFrames(f io.ReaderAt, start, size int64, maxCommits int) segmentWalk {
 		case frameEntry, frameIndex:
 			n := int64(binary.LittleEndian.Uint32(hb[4:]))
 			padded := n + (frameHeaderLen-n%frameHeaderLen)%frameHeaderLen
-			if n > segment.MaxEntrySize || off+frameHeaderLen+padded > size {
+			if n > segment.MaxEntrySize {
+				return stop(fmt.Sprintf("frame length %d is impossible", n))
+			}
+			if off+frameHeaderLen+padded > size {
+				w.atEOF = true
 				return stop(fmt.Sprintf("frame length %d runs past the end of the file", n))
 			}
 			h.Write(hb[:])
@@ -320,6 +326,9 @@ func verifySegment(log *slog.Logger, walDir string, si types.SegmentInfo, tail b
 		}
 	}
 	if !tail {
+		if w.indexAt < 0 && w.atEOF {
+			return damaged("raft log segment %s is truncated (%d bytes, its data ends at byte %d or later)", path, size, si.IndexStart)
+		}
 		if w.indexAt < 0 || uint64(w.indexAt)+frameHeaderLen != si.IndexStart {
 			return damaged("raft log segment %s is damaged at byte %d (%s) before its end at byte %d",
 				path, w.stop, cmp.Or(w.stopWhy, "data ends early"), si.IndexStart)

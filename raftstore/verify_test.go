@@ -544,3 +544,65 @@ func copySparse(out, in *os.File) error {
 		}
 	}
 }
+
+// TestOpenChecksSealedSegments fills several small segments: a clean
+// reopen works, and damage to a sealed (not the last) segment is refused.
+func TestOpenChecksSealedSegments(t *testing.T) {
+	const segSize = 16 << 10
+	fill := func(t *testing.T) string {
+		dir := t.TempDir()
+		s := openTest(t, dir, func(c *Config) { c.segmentSize = segSize })
+		for i := range 120 {
+			applyOK(t, s, PutConnector{Name: fmt.Sprintf("c%03d", i), Config: map[string]string{"k": strings.Repeat("v", 200)}})
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if segs := glob(t, filepath.Join(dir, "wal", "*.wal")); len(segs) < 3 {
+			t.Fatalf("only %d segments", len(segs))
+		}
+		return dir
+	}
+	open := func(dir string) (*Store, error) {
+		return Open(Config{Dir: dir, NodeID: "w1", Logger: quietLogger(), segmentSize: segSize})
+	}
+
+	t.Run("clean reopen", func(t *testing.T) {
+		dir := fill(t)
+		s := openTest(t, dir, func(c *Config) { c.segmentSize = segSize })
+		defer s.Close()
+		if n := len(s.ConnectorNames()); n != 120 {
+			t.Fatalf("%d connectors after reopen", n)
+		}
+	})
+	for _, tc := range []struct {
+		name   string
+		damage func(t *testing.T, seg string)
+		want   string
+	}{
+		{"truncated", func(t *testing.T, seg string) {
+			if err := os.Truncate(seg, stat(t, seg).Size()-100); err != nil {
+				t.Fatal(err)
+			}
+		}, "is truncated"},
+		{"bytes flipped", func(t *testing.T, seg string) {
+			flipByte(t, seg, stat(t, seg).Size()/2)
+		}, "is damaged at byte"},
+		{"removed", func(t *testing.T, seg string) { remove(t, seg) }, "is missing"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := fill(t)
+			seg := glob(t, filepath.Join(dir, "wal", "*.wal"))[1]
+			tc.damage(t, seg)
+			s, err := open(dir)
+			if err == nil {
+				s.Close()
+				t.Fatal("damaged store opened")
+			}
+			if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), seg) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want ErrDamaged naming %s and %q", err, seg, tc.want)
+			}
+			t.Log(err)
+		})
+	}
+}
