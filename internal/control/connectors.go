@@ -7,6 +7,7 @@ import (
 	"errors"
 	"maps"
 	"strconv"
+	"time"
 
 	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/internal/runtime"
@@ -137,6 +138,9 @@ func (h *Herder) putConnectorConfig(ctx context.Context, cmd raftstore.PutConnec
 		// A new connector has no task configs yet, even if a deleted one of the same name had.
 		written.Tasks = nil
 	}
+	if c, ok := h.awaitStarted(ctx, name, res[0].Index, res[0].Created); ok {
+		written.Tasks = c.Tasks
+	}
 	info := connectorInfo(written)
 	info.ETag = configETag(res[0].Index)
 	return info, res[0].Created, nil
@@ -235,4 +239,39 @@ func (h *Herder) ResumeConnector(ctx context.Context, name string) error {
 // StopConnector implements restapi.Herder.
 func (h *Herder) StopConnector(ctx context.Context, name string) error {
 	return h.setTarget(ctx, name, raftstore.TargetStopped, "Unknown connector %s")
+}
+
+// startWait bounds how long a create or config update waits for the owning worker.
+const startWait = 10 * time.Second
+
+// awaitStarted waits until the worker that owns connector name has (re)started it with the
+// config written at index: its status was written after that entry, and when it runs, a
+// new connector's task configs are stored too. Clients create a connector and read its
+// status right away, expecting RUNNING, as Kafka's answers appear to them. It returns the
+// connector as it then is, and false when it was deleted or replaced meanwhile or the wait
+// ran out (the write stands either way; only the answer's task list is at stake).
+func (h *Herder) awaitStarted(ctx context.Context, name string, index uint64, created bool) (raftstore.ConnectorState, bool) {
+	ctx, cancel := context.WithTimeout(ctx, startWait)
+	defer cancel()
+	changes, unsubscribe := h.store.Subscribe()
+	defer unsubscribe()
+	for {
+		c, ok := h.store.Connector(name)
+		if !ok || c.ConfigVersion() != index {
+			return c, false
+		}
+		if s := h.store.Statuses(name).Connector; s != nil && s.Index > index {
+			if s.State != runtime.StateRunning || !created || len(c.Tasks) > 0 || c.TaskGeneration > 0 {
+				return c, true
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return c, false
+		case _, open := <-changes:
+			if !open {
+				return c, false
+			}
+		}
+	}
 }

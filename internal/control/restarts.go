@@ -80,6 +80,14 @@ func (h *Herder) RestartTask(ctx context.Context, name string, task int) error {
 	if !ok {
 		return restapi.NotFound("Unknown connector: %s", name)
 	}
+	cs := h.store.Statuses(name).Connector
+	failed := cs != nil && cs.State == runtime.StateFailed
+	if task >= 0 && len(c.Tasks) == 0 && c.Target == raftstore.TargetStarted && !failed {
+		// The connector's tasks are not generated yet: they will be, so this is a moment
+		// too early, not a task that does not exist. Kafka answers the same while the
+		// rebalance that follows a new connector is pending.
+		return restapi.Conflict("Request cannot be completed because a rebalance is expected")
+	}
 	if task < 0 || task >= len(c.Tasks) {
 		return restapi.NotFound("Unknown task: %s-%d", name, task)
 	}

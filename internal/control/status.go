@@ -5,40 +5,26 @@ package control
 import (
 	"context"
 
-	"github.com/raftconnect/raftconnect/internal/runtime"
 	"github.com/raftconnect/raftconnect/restapi"
 )
 
+// stateInfo is the status Kafka gives: what the owning workers wrote, nothing made up. A
+// connector whose worker has not written a status yet has none (404), and tasks that have not
+// written one are left out, as Kafka's AbstractHerder.connectorStatus does.
 func (h *Herder) stateInfo(name string) (restapi.ConnectorStateInfo, error) {
 	c, ok := h.store.Connector(name)
-	if !ok {
+	sts := h.store.Statuses(name)
+	if !ok || sts.Connector == nil {
 		return restapi.ConnectorStateInfo{}, restapi.NotFound("No status found for connector %s", name)
 	}
-	sts := h.store.Statuses(name)
 	info := restapi.ConnectorStateInfo{Name: name, Type: connectorType(c.Config), Tasks: []restapi.TaskState{}}
-	if sts.Connector != nil {
-		info.Connector = restapi.ConnectorState{State: sts.Connector.State, WorkerID: sts.Connector.WorkerID, Trace: sts.Connector.Trace}
-	} else {
-		info.Connector = restapi.ConnectorState{State: runtime.StateUnassigned, WorkerID: h.ownerURL(name)}
-	}
+	info.Connector = restapi.ConnectorState{State: sts.Connector.State, WorkerID: sts.Connector.WorkerID, Trace: sts.Connector.Trace}
 	for i := range c.Tasks {
-		ts, ok := sts.Tasks[i]
-		if !ok {
-			info.Tasks = append(info.Tasks, restapi.TaskState{ID: i, State: runtime.StateUnassigned, WorkerID: h.id})
-			continue
+		if ts, ok := sts.Tasks[i]; ok {
+			info.Tasks = append(info.Tasks, restapi.TaskState{ID: i, State: ts.State, WorkerID: ts.WorkerID, Trace: ts.Trace})
 		}
-		info.Tasks = append(info.Tasks, restapi.TaskState{ID: i, State: ts.State, WorkerID: ts.WorkerID, Trace: ts.Trace})
 	}
 	return info, nil
-}
-
-// ownerURL names the worker a connector is assigned to, for statuses not written yet.
-func (h *Herder) ownerURL(name string) string {
-	a := h.store.Assignments()
-	if ca, ok := a.Connectors[name]; ok && ca.Worker != h.node {
-		return ca.Worker
-	}
-	return h.id
 }
 
 // ConnectorStatus implements restapi.Herder.

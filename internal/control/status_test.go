@@ -1,0 +1,105 @@
+package control
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/raftconnect/raftconnect/connect"
+	"github.com/raftconnect/raftconnect/raftstore"
+	"github.com/raftconnect/raftconnect/restapi"
+)
+
+// gatedSource is a seqSource whose Start waits until the test opens its gate, so the test sees
+// a connector that exists but whose worker has written no status yet.
+type gatedSource struct{ seqSource }
+
+var sourceGate = struct {
+	sync.Mutex
+	ch chan struct{}
+}{ch: make(chan struct{})}
+
+func (s *gatedSource) Start(ctx connect.SourceConnectorContext, cfg map[string]string) error {
+	sourceGate.Lock()
+	ch := sourceGate.ch
+	sourceGate.Unlock()
+	<-ch
+	return s.seqSource.Start(ctx, cfg)
+}
+
+func init() {
+	connect.Register(connect.Plugin{Class: "test.control.GatedSourceConnector", Version: "1.0", New: func() any { return &gatedSource{} }})
+}
+
+// TestStatusesAsKafkaGivesThem: no status is made up. Before the owning worker has written
+// one, GET status is Kafka's 404 and a task restart is Kafka's 409 (its tasks are on their
+// way); tasks that have not written a status are left out.
+func TestStatusesAsKafkaGivesThem(t *testing.T) {
+	c := newCluster(t, nil, "")
+	sourceGate.Lock()
+	gate := make(chan struct{})
+	sourceGate.ch = gate
+	sourceGate.Unlock()
+	var once sync.Once
+	open := func() { once.Do(func() { close(gate) }) }
+	t.Cleanup(open)
+
+	// Written to the store directly, as another node's REST write would arrive: nothing waits.
+	cfg := map[string]string{"name": "gated", "connector.class": "test.control.GatedSourceConnector", "tasks.max": "2", "topic": "gated"}
+	if _, err := c.store.ApplyOne(context.Background(), raftstore.PutConnector{Name: "gated", Config: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	var e restapi.ErrorMessage
+	if code := c.do(http.MethodGet, "/connectors/gated/status", nil, &e); code != http.StatusNotFound || e.Message != "No status found for connector gated" {
+		t.Fatalf("status before the connector started = %d %q; want 404 No status found for connector gated", code, e.Message)
+	}
+	if code := c.do(http.MethodGet, "/connectors/gated/tasks/0/status", nil, &e); code != http.StatusNotFound || e.Message != "No status found for task gated-0" {
+		t.Fatalf("task status before it started = %d %q; want 404", code, e.Message)
+	}
+	if code := c.do(http.MethodPost, "/connectors/gated/tasks/0/restart", nil, &e); code != http.StatusConflict || e.Message != "Request cannot be completed because a rebalance is expected" {
+		t.Fatalf("restart of a task not generated yet = %d %q; want Kafka's 409", code, e.Message)
+	}
+	open()
+	c.waitState("gated", "RUNNING", "RUNNING", "RUNNING")
+	if code := c.do(http.MethodPost, "/connectors/gated/tasks/5/restart", nil, &e); code != http.StatusNotFound || e.Message != "Unknown task: gated-5" {
+		t.Fatalf("restart of a task that will not exist = %d %q; want 404 Unknown task", code, e.Message)
+	}
+}
+
+// TestCreateAnswersOnceRunning: a client that creates a connector and reads its status at once
+// sees it RUNNING, with its task configs stored (clients' integration suites do exactly this).
+func TestCreateAnswersOnceRunning(t *testing.T) {
+	c := newCluster(t, nil, "")
+	for i, name := range []string{"first", "second", "third"} {
+		var info restapi.ConnectorInfo
+		start := time.Now()
+		code := c.do(http.MethodPost, "/connectors", map[string]any{"name": name, "config": map[string]string{
+			"connector.class": "test.worker.SeqSourceConnector", "tasks.max": "2", "topic": "t" + name, "limit": "5"}}, &info)
+		if code != http.StatusCreated {
+			t.Fatalf("create %s = %d", name, code)
+		}
+		took := time.Since(start)
+		var st restapi.ConnectorStateInfo
+		if code := c.do(http.MethodGet, "/connectors/"+name+"/status", nil, &st); code != http.StatusOK || st.Connector.State != "RUNNING" {
+			t.Fatalf("status right after create %d = %d %+v; want 200 RUNNING", i, code, st)
+		}
+		if len(info.Tasks) != 2 {
+			t.Errorf("create answered tasks %v; want the 2 task configs it stored", info.Tasks)
+		}
+		t.Logf("create %s answered in %v", name, took.Round(time.Millisecond))
+		if took > startWait {
+			t.Errorf("create took %v, more than the %v bound", took, startWait)
+		}
+	}
+	// An update answers once the connector restarted with the new config.
+	var st restapi.ConnectorStateInfo
+	if code := c.do(http.MethodPut, "/connectors/first/config", map[string]string{
+		"connector.class": "test.worker.SeqSourceConnector", "tasks.max": "1", "topic": "tfirst", "limit": "5"}, nil); code != http.StatusOK {
+		t.Fatalf("update = %d", code)
+	}
+	if code := c.do(http.MethodGet, "/connectors/first/status", nil, &st); code != http.StatusOK || st.Connector.State != "RUNNING" {
+		t.Fatalf("status right after update = %d %+v; want RUNNING", code, st)
+	}
+}
