@@ -30,6 +30,11 @@ type Result struct {
 	// TaskGeneration is the connector's task generation after a
 	// PutTaskConfigs or SetTargetState.
 	TaskGeneration uint64
+
+	// desired is true for commands that change desired state (configs, targets, task
+	// configs, assignments, restarts, workers) rather than observed state (statuses,
+	// offsets).
+	desired bool
 }
 
 // applyResponse is what the FSM returns to raft for one log entry; the
@@ -44,6 +49,10 @@ type applyResponse struct {
 type fsm struct {
 	mu sync.RWMutex
 	st *State
+	// desiredIndex is the index of the last entry that changed desired state; entries of
+	// statuses and offsets leave it alone. It is not part of snapshots: a restored state
+	// counts as changed at its own index.
+	desiredIndex uint64
 
 	notify *notifier
 }
@@ -81,7 +90,14 @@ func (f *fsm) ApplyBatch(logs []*raft.Log) []any {
 
 func (f *fsm) applyLocked(l *raft.Log) *applyResponse {
 	f.st.Index = l.Index
-	return applyEntry(f.st, l.Index, l.Data)
+	resp := applyEntry(f.st, l.Index, l.Data)
+	for _, r := range resp.results {
+		if r.Err == nil && r.desired {
+			f.desiredIndex = l.Index
+			break
+		}
+	}
+	return resp
 }
 
 // applyEntry decodes one log entry and applies its commands to st. It is
@@ -103,6 +119,11 @@ func applyEntry(st *State, index uint64, data []byte) *applyResponse {
 }
 
 func applyCommand(st *State, index uint64, c Command, r *Result) {
+	switch c.(type) {
+	case PutStatuses, DeleteTaskStatuses, CommitOffsets:
+	default:
+		r.desired = true
+	}
 	switch c := c.(type) {
 	case PutConnector:
 		r.Err = applyPutConnector(st, index, c, r)
@@ -604,6 +625,7 @@ func (f *fsm) Restore(rc io.ReadCloser) error {
 	}
 	f.mu.Lock()
 	f.st = st
+	f.desiredIndex = st.Index
 	f.mu.Unlock()
 	f.notify.broadcast()
 	return nil

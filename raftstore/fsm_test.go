@@ -5,6 +5,8 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"github.com/hashicorp/raft"
 )
 
 func target(t TargetState) *TargetState { return &t }
@@ -593,5 +595,38 @@ func TestPutConnectorIfConfigIndex(t *testing.T) {
 	old := ConnectorState{Name: "o", CreatedIndex: 9, UpdatedIndex: 12}
 	if v := old.ConfigVersion(); v != 9 {
 		t.Fatalf("legacy config version = %d, want 9", v)
+	}
+}
+
+func TestDesiredIndexIgnoresObservedState(t *testing.T) {
+	f := newFSM()
+	apply := func(index uint64, cmds ...Command) {
+		t.Helper()
+		data, err := encodeEntry(cmds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.mu.Lock()
+		resp := f.applyLocked(&raft.Log{Index: index, Type: raft.LogCommand, Data: data})
+		f.mu.Unlock()
+		for _, r := range resp.results {
+			if r.Err != nil {
+				t.Fatalf("entry %d: %v", index, r.Err)
+			}
+		}
+	}
+	apply(1, PutConnector{Name: "c", Config: map[string]string{"a": "1"}})
+	apply(2, PutStatuses{Updates: []StatusUpdate{{Connector: "c", State: "RUNNING", Worker: "w"}}})
+	apply(3, CommitOffsets{Connector: "c", Entries: []OffsetEntry{{Partition: json.RawMessage(`{"p":1}`), Offset: json.RawMessage(`{"o":1}`)}}})
+	if f.desiredIndex != 1 {
+		t.Fatalf("desired index after status and offset writes = %d, want 1", f.desiredIndex)
+	}
+	apply(4, SetTargetState{Name: "c", Target: TargetPaused})
+	if f.desiredIndex != 4 {
+		t.Fatalf("desired index after a target change = %d, want 4", f.desiredIndex)
+	}
+	d := f.st.CloneDesired()
+	if len(d.Offsets) != 0 || len(d.ConnectorStatuses) != 0 || d.Connectors["c"].Target != TargetPaused {
+		t.Fatalf("CloneDesired = %+v; want the connector without statuses or offsets", d)
 	}
 }

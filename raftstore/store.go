@@ -576,6 +576,25 @@ func (s *Store) read(fn func(st *State)) {
 	fn(s.fsm.st)
 }
 
+// DesiredIndex is the log index of the last entry applied here that changed desired state:
+// connector configs, target states, task configs, assignments, restart requests or workers.
+// Status and offset writes leave it unchanged, so a reconciler that saw this index has
+// nothing new to do.
+func (s *Store) DesiredIndex() uint64 {
+	var i uint64
+	s.read(func(*State) { i = s.fsm.desiredIndex })
+	return i
+}
+
+// Desired returns a deep copy of the desired state only: connectors (configs, targets, task
+// configs), assignments, restart requests and workers. Statuses and offsets, which grow with
+// tasks and partitions, are left empty; its cost does not grow with them.
+func (s *Store) Desired() *State {
+	var out *State
+	s.read(func(st *State) { out = st.CloneDesired() })
+	return out
+}
+
 // Snapshot returns a deep copy of the whole local state. Its Index is the
 // log index of the last applied entry.
 func (s *Store) Snapshot() *State {

@@ -217,6 +217,26 @@ func (s *State) Clone() *State {
 	return out
 }
 
+// CloneDesired is Clone without statuses and offsets (empty maps in the copy).
+func (s *State) CloneDesired() *State {
+	out := &State{
+		Index:                s.Index,
+		Connectors:           make(map[string]ConnectorState, len(s.Connectors)),
+		ConnectorStatuses:    map[string]Status{},
+		TaskStatuses:         map[TaskID]Status{},
+		ConnectorAssignments: maps.Clone(s.ConnectorAssignments),
+		TaskAssignments:      maps.Clone(s.TaskAssignments),
+		Offsets:              map[string]map[string]json.RawMessage{},
+		Restarts:             maps.Clone(s.Restarts),
+		RestartSeq:           s.RestartSeq,
+		Workers:              maps.Clone(s.Workers),
+	}
+	for k, c := range s.Connectors {
+		out.Connectors[k] = c.clone()
+	}
+	return out
+}
+
 // ConnectorNames returns the connector names in sorted order.
 func (s *State) ConnectorNames() []string {
 	return slices.Sorted(maps.Keys(s.Connectors))
