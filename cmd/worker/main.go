@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -218,14 +219,35 @@ func serve(ctx context.Context, cfg *workerconfig.Config, log *slog.Logger, star
 	}()
 	workerID, restURL := advertised(cfg, listeners[0])
 
-	store, err := raftstore.Open(raftstore.Config{Dir: filepath.Join(cfg.DataDir, "raft"), NodeID: cfg.NodeID, BindAddr: cfg.RaftBind, Logger: log})
+	raftDir := filepath.Join(cfg.DataDir, "raft")
+	join := cfg.ClusterJoin
+	// A worker that left its cluster at its last clean stop is no longer a member: its Raft
+	// files are of no use, and it joins again through the members it knew then.
+	peers, left, err := control.LeftCluster(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	if left {
+		if err := os.RemoveAll(raftDir); err != nil {
+			return fmt.Errorf("removing the Raft files of the cluster this worker left: %w", err)
+		}
+		join = append(slices.Clone(join), peers...)
+		log.Info("this worker left its cluster at its last stop; joining it again", "through", join)
+	}
+	store, err := raftstore.Open(raftstore.Config{
+		Dir: raftDir, NodeID: cfg.NodeID, BindAddr: cfg.RaftBind, AdvertiseAddr: cfg.RaftAdvertise,
+		Secret: []byte(cfg.ClusterSecret), MaxVoters: cfg.MaxVoters,
+		// A joining worker waits to be added; one with Raft state reopens it either way.
+		NoBootstrap: len(join) > 0,
+		Logger:      log,
+	})
 	if err != nil {
 		return fmt.Errorf("opening the Raft store in %s: %w", cfg.DataDir, err)
 	}
 	defer store.Close()
 
-	w := control.New(control.Options{Config: cfg, Store: store, WorkerID: workerID, RestURL: restURL, Logger: log, Version: version, Commit: commit})
-	srv := restServer(cfg, w, log)
+	w := control.New(control.Options{Config: cfg, Store: store, WorkerID: workerID, RestURL: restURL, Logger: log, Version: version, Commit: commit, Join: join})
+	srv := restServer(cfg, w, w.InternalHandler(), log)
 	errc := make(chan error, len(listeners))
 	for _, ln := range listeners {
 		go func() {
@@ -264,20 +286,30 @@ func serve(ctx context.Context, cfg *workerconfig.Config, log *slog.Logger, star
 }
 
 // restServer returns the REST API server with the worker's limits (rest.server.*,
-// access.control.*).
-func restServer(cfg *workerconfig.Config, h restapi.Herder, log *slog.Logger) *httpserve.Server {
+// access.control.*), and the internal worker-to-worker API under /internal/ (signed with the
+// cluster secret; restapi knows nothing of it).
+func restServer(cfg *workerconfig.Config, h restapi.Herder, internal http.Handler, log *slog.Logger) *httpserve.Server {
 	maxConns, limit := httpserve.CapToFileLimit(cfg.RestMaxConnections)
 	if limit > 0 {
 		log.Warn("REST connections capped below rest.server.max.connections to leave file descriptors for the rest of the worker; raise the open-file limit (ulimit -n) to allow more",
 			"rest.server.max.connections", cfg.RestMaxConnections, "cap", maxConns, "open_file_limit", limit)
 	}
 	requestTimeout, healthTimeout := handlerTimeouts(cfg.RestWriteTimeout)
-	handler := restapi.NewHandler(h, restapi.Options{
+	rest := restapi.NewHandler(h, restapi.Options{
 		Logger:             log,
 		RequestTimeout:     requestTimeout,
 		HealthCheckTimeout: healthTimeout,
 		AllowOrigin:        cfg.AllowOrigin,
 		AllowMethods:       cfg.AllowMethods,
+	})
+	// A plain prefix check rather than a ServeMux: a mux cleans and redirects paths, and the
+	// REST API must see every path (odd connector names included) exactly as sent.
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/internal/") {
+			internal.ServeHTTP(w, r)
+			return
+		}
+		rest.ServeHTTP(w, r)
 	})
 	return httpserve.New(handler, httpserve.Config{
 		ReadHeaderTimeout: cfg.RestReadHeaderTimeout,

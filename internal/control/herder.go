@@ -34,6 +34,10 @@ type Options struct {
 	// Version and Commit are reported by GET /.
 	Version string
 	Commit  string
+	// Join lists the REST addresses (host:port or URLs) of members to ask to add this
+	// worker when its store holds no cluster yet. Default Config.ClusterJoin; the caller adds
+	// the members a worker knew when it left (LeftCluster).
+	Join []string
 }
 
 // Herder is the control plane of one worker: the REST API's herder and the reconciler of
@@ -53,7 +57,11 @@ type Herder struct {
 	// limit rate-limits log lines that repeat per retry, across all of this worker's tasks.
 	limit *runtime.LogLimiter
 
-	writer  *storeWriter
+	writer *storeWriter
+	// peers sends signed requests to other workers (forwarded writes, join, leave); nil
+	// without a cluster secret, for a one-node worker.
+	peers   *peerClient
+	join    []string // REST addresses to join through (Options.Join)
 	topics  *topicTracker
 	rt      *runtime.Runtime
 	clients *runtime.Clients
@@ -66,6 +74,9 @@ type Herder struct {
 	clusterMu    sync.Mutex
 	clusterID    string
 	clusterKnown chan struct{} // closed once clusterID is set
+
+	// live is what liveness.go remembers of the cluster's health; its zero value is ready.
+	live liveness
 }
 
 // New returns the control plane of a worker, with the runtime it drives; Run starts both.
@@ -81,7 +92,14 @@ func New(o Options) *Herder {
 		clusterKnown: make(chan struct{}),
 	}
 	h.restarted = sync.NewCond(&h.mu)
-	h.writer = newStoreWriter(o.Store, o.WorkerID, o.Logger, h.limit)
+	if o.Config.ClusterSecret != "" {
+		h.peers = newPeerClient([]byte(o.Config.ClusterSecret), h.node)
+	}
+	h.join = o.Join
+	if h.join == nil {
+		h.join = o.Config.ClusterJoin
+	}
+	h.writer = newStoreWriter(o.Store, h.peers, o.WorkerID, o.Logger, h.limit)
 	h.topics = newTopicTracker(o.Config.TopicTracking)
 	h.rt = runtime.New(runtime.Options{
 		Config: o.Config, Node: h.node, Logger: o.Logger, Limiter: h.limit,
@@ -128,17 +146,31 @@ func (h *Herder) Run(ctx context.Context) error {
 		h.lookupClusterID(ctx)
 	}()
 	defer func() { <-lookupDone }()
+	if h.peers != nil {
+		defer h.peers.close()
+	}
 
+	if h.needsJoin() {
+		if err := h.joinCluster(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+	}
 	if err := h.store.WaitForLeader(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil
 		}
 		return fmt.Errorf("waiting for the Raft store: %w", err)
 	}
-	if h.store.IsLeader() {
-		if err := h.writer.registerWorker(ctx, raftstore.RegisterWorker{ID: h.node, RestURL: h.restURL, RaftAddr: h.store.Addr()}); err != nil {
-			return fmt.Errorf("registering worker %s: %w", h.node, err)
+	// Every start registers (a follower through the leader): a worker that rejoined after a
+	// leave, or whose REST URL changed, is known again with its current addresses.
+	if err := h.writer.registerWorker(ctx, raftstore.RegisterWorker{ID: h.node, RestURL: h.restURL, RaftAddr: h.store.Addr()}); err != nil {
+		if ctx.Err() != nil {
+			return nil
 		}
+		return fmt.Errorf("registering worker %s: %w", h.node, err)
 	}
 	h.mu.Lock()
 	h.restartSeq = h.store.Snapshot().RestartSeq
@@ -156,6 +188,9 @@ func (h *Herder) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			h.shutdown()
+			// The UNASSIGNED statuses are written before this worker leaves the cluster.
+			h.writer.close()
+			h.leave()
 			return nil
 		case <-changes:
 		case <-h.kick:
@@ -183,9 +218,20 @@ func (h *Herder) putStatus(connector string, task *int, state string, fence runt
 	h.writer.PutStatus(runtime.Status{Connector: connector, Task: task, State: state, Fence: fence})
 }
 
+// kafkaConnectVersion is the Kafka Connect version whose REST API this worker serves
+// (../shared/connect-rest-spec.md is Kafka 4.0's). GET / reports it as "version", because
+// clients such as kcctl enable features by that number; raftconnect's own version is in
+// "commit".
+const kafkaConnectVersion = "4.0.0"
+
 // ServerInfo implements restapi.Herder.
 func (h *Herder) ServerInfo(ctx context.Context) (restapi.ServerInfo, error) {
-	return restapi.ServerInfo{Version: h.version, Commit: h.commit, KafkaClusterID: h.kafkaClusterID(ctx)}, nil
+	return restapi.ServerInfo{
+		Version:        kafkaConnectVersion,
+		Commit:         fmt.Sprintf("raftconnect %s (%s)", h.version, h.commit),
+		KafkaClusterID: h.kafkaClusterID(ctx),
+		Leader:         h.leaderInfo(),
+	}, nil
 }
 
 // Health implements restapi.Herder.
@@ -193,8 +239,11 @@ func (h *Herder) Health(ctx context.Context) (restapi.WorkerStatus, int) {
 	if !h.Ready() {
 		return restapi.WorkerStatus{Status: "starting", Message: fmt.Sprintf("Worker is still starting up. The worker is currently joining the Raft cluster and starting connectors, which began at %s.", h.started.UTC().Format(time.RFC3339Nano))}, http.StatusServiceUnavailable
 	}
+	if cut, lastSeen := h.isCutOff(); cut {
+		return restapi.WorkerStatus{Status: "unhealthy", Message: cutOffMessage(lastSeen)}, http.StatusInternalServerError
+	}
 	if err := h.store.WaitForLeader(ctx); err != nil {
 		return restapi.WorkerStatus{Status: "unhealthy", Message: "Worker was unable to handle this request and may be unable to handle other requests. No Raft leader is known: " + err.Error()}, http.StatusInternalServerError
 	}
-	return restapi.WorkerStatus{Status: "healthy", Message: "Worker has completed startup and is ready to handle requests."}, http.StatusOK
+	return restapi.WorkerStatus{Status: "healthy", Message: "Worker has completed startup and is ready to handle requests.", Leader: h.leaderInfo()}, http.StatusOK
 }

@@ -14,20 +14,23 @@ import (
 
 	"github.com/raftconnect/raftconnect/internal/runtime"
 	"github.com/raftconnect/raftconnect/raftstore"
-	"github.com/raftconnect/raftconnect/restapi"
 )
 
 // storeWriter is the one place where this worker writes to the Raft store: REST requests,
 // leader duties, worker registration, and what the runtime reports (statuses, offsets, task
-// configs; it implements that part of runtime.Reporter). Issue 7 makes it forward writes to
-// the leader.
+// configs; it implements that part of runtime.Reporter). On the leader it applies writes
+// itself; a follower forwards them to the leader's /internal/store/apply (forward.go), so the
+// herder's code is the same on every worker and only this call differs.
 //
 // Offsets are JSON in the store; numbers come back as int64 when integral so tasks see the
 // types they wrote (Kafka's JsonConverter gives Long for integral offsets too). Status updates
 // are batched into few Raft entries: a burst of task state changes (a connector with many
 // tasks starting) costs one fsync, not one per task.
 type storeWriter struct {
-	store    *raftstore.Store
+	store *raftstore.Store
+	// peers sends forwarded writes to the leader; nil for a one-node worker, which has no
+	// leader but itself.
+	peers    *peerClient
 	workerID string // worker_id (host:port) of the statuses written
 	log      *slog.Logger
 	limit    *runtime.LogLimiter // a store that is down fails every batch: log that at a bounded rate
@@ -40,36 +43,33 @@ type storeWriter struct {
 	closed bool
 }
 
-func newStoreWriter(store *raftstore.Store, workerID string, log *slog.Logger, limit *runtime.LogLimiter) *storeWriter {
-	return &storeWriter{store: store, workerID: workerID, log: log, limit: limit,
+func newStoreWriter(store *raftstore.Store, peers *peerClient, workerID string, log *slog.Logger, limit *runtime.LogLimiter) *storeWriter {
+	return &storeWriter{store: store, peers: peers, workerID: workerID, log: log, limit: limit,
 		in: make(chan raftstore.StatusUpdate, 1024), done: make(chan struct{})}
 }
 
-// apply writes commands a REST request asked for and maps store errors to REST errors.
+// apply writes commands a REST request asked for, on whichever worker the request arrived:
+// during an election it waits for the next leader (bounded by the request's context) rather
+// than answer 409, and it returns once this worker's state holds the write, so the request's
+// answer and the client's next read see it.
 func (w *storeWriter) apply(ctx context.Context, cmds ...raftstore.Command) ([]raftstore.Result, error) {
-	if !w.store.IsLeader() {
-		// Right after start (or during an election) a leader is usually moments away: wait
-		// for it rather than fail the request.
-		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		_ = w.store.WaitForLeader(wctx)
-		cancel()
-	}
-	res, err := w.store.Apply(ctx, cmds...)
-	if errors.Is(err, raftstore.ErrNotLeader) {
-		return nil, restapi.Conflict("Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway.")
-	}
-	return res, err
+	return w.applyAnywhere(ctx, true, cmds...)
 }
 
-// write applies commands of the worker's own (leader duties) as they are.
+// write applies commands of the leader's own duties (assignments, joins) as they are. It is
+// never forwarded: what a worker computed as leader is stale once it is not the leader, and
+// the new leader computes its own.
 func (w *storeWriter) write(ctx context.Context, cmds ...raftstore.Command) ([]raftstore.Result, error) {
 	return w.store.Apply(ctx, cmds...)
 }
 
-// registerWorker records this worker in the store.
+// registerWorker records this worker in the store, through the leader.
 func (w *storeWriter) registerWorker(ctx context.Context, cmd raftstore.RegisterWorker) error {
-	_, err := w.store.ApplyOne(ctx, cmd)
-	return err
+	res, err := w.applyAnywhere(ctx, true, cmd)
+	if err != nil {
+		return err
+	}
+	return res[0].Err
 }
 
 // ReadOffset implements runtime.Reporter.
@@ -106,11 +106,15 @@ func (w *storeWriter) CommitOffsets(ctx context.Context, id runtime.TaskID, fenc
 		entries = append(entries, raftstore.OffsetEntry{Partition: json.RawMessage(o.Key), Offset: val})
 	}
 	task := id.Task
-	_, err := w.store.ApplyOne(ctx, raftstore.CommitOffsets{
+	// Not waiting for the local state: the task reads its offsets only when it starts.
+	res, err := w.applyAnywhere(ctx, false, raftstore.CommitOffsets{
 		Connector: id.Connector, Task: &task,
 		Fence:   raftstore.Fence{Worker: fence.Worker, Epoch: fence.Epoch},
 		Entries: entries,
 	})
+	if err == nil {
+		err = res[0].Err
+	}
 	if errors.Is(err, raftstore.ErrFenced) || errors.Is(err, raftstore.ErrNotFound) {
 		return fmt.Errorf("%w: %w", runtime.ErrNotOwner, err)
 	}
@@ -127,8 +131,11 @@ func (w *storeWriter) PutTaskConfigs(ctx context.Context, connector string, fenc
 	if slices.EqualFunc(cur.Tasks, tasks, maps.Equal) {
 		return nil
 	}
-	_, err := w.store.ApplyOne(ctx, raftstore.PutTaskConfigs{Name: connector, Tasks: tasks})
-	return err
+	res, err := w.applyAnywhere(ctx, true, raftstore.PutTaskConfigs{Name: connector, Tasks: tasks})
+	if err != nil {
+		return err
+	}
+	return res[0].Err
 }
 
 // PutStatus implements runtime.Reporter: the update joins the next batch.
@@ -167,7 +174,7 @@ func (w *storeWriter) run() {
 			}
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		res, err := w.store.Apply(ctx, raftstore.PutStatuses{Updates: batch})
+		res, err := w.applyAnywhere(ctx, false, raftstore.PutStatuses{Updates: batch})
 		cancel()
 		if err != nil {
 			w.limit.Log(w.log, slog.LevelWarn, "writing statuses failed", "error", err, "count", len(batch))
