@@ -25,11 +25,24 @@ const (
 	InitialStateStopped = "STOPPED"
 )
 
-// ServerInfo is the body of GET /.
+// ServerInfo is the body of GET /. Version is the Kafka Connect version whose
+// REST API the server implements (clients such as kcctl enable features by
+// it); Commit names the server's own build.
 type ServerInfo struct {
 	Version        string `json:"version"`
 	Commit         string `json:"commit"`
 	KafkaClusterID string `json:"kafka_cluster_id"`
+	// Leader is the worker that leads the cluster, nil when none is known. It
+	// is not in Kafka's entity; Kafka clients ignore unknown fields.
+	Leader *LeaderInfo `json:"leader,omitempty"`
+}
+
+// LeaderInfo names the worker that leads the cluster: the one that writes the
+// store and assigns connectors and tasks.
+type LeaderInfo struct {
+	NodeID string `json:"node_id"`
+	// RestURL is empty while the leader has not registered its REST URL.
+	RestURL string `json:"rest_url,omitempty"`
 }
 
 // WorkerStatus is the body of GET /health. Status is "healthy", "starting" or
@@ -37,6 +50,9 @@ type ServerInfo struct {
 type WorkerStatus struct {
 	Status  string `json:"status"`
 	Message string `json:"message"`
+	// Leader is the worker that leads the cluster, nil when none is known (not
+	// in Kafka's entity; clients ignore it).
+	Leader *LeaderInfo `json:"leader,omitempty"`
 }
 
 // CreateConnectorRequest is the body of POST /connectors. InitialState is
