@@ -228,10 +228,18 @@ const kafkaConnectVersion = "4.0.0"
 func (h *Herder) ServerInfo(ctx context.Context) (restapi.ServerInfo, error) {
 	return restapi.ServerInfo{
 		Version:        kafkaConnectVersion,
-		Commit:         fmt.Sprintf("raftconnect %s (%s)", h.version, h.commit),
+		Commit:         h.buildName(),
 		KafkaClusterID: h.kafkaClusterID(ctx),
 		Leader:         h.leaderInfo(),
 	}, nil
+}
+
+// buildName is raftconnect's own version and commit, as GET / reports them in "commit".
+func (h *Herder) buildName() string {
+	if h.commit == "" {
+		return "raftconnect " + h.version
+	}
+	return fmt.Sprintf("raftconnect %s (%s)", h.version, h.commit)
 }
 
 // Health implements restapi.Herder.

@@ -225,3 +225,27 @@ func TestLeaderReassignsDeadWorker(t *testing.T) {
 	})
 	c.waitState("dead", "RUNNING", "RUNNING", "RUNNING", "RUNNING", "RUNNING")
 }
+
+// GET / reports the Kafka Connect version whose REST API the worker serves, raftconnect's
+// own version in "commit", and the leader; GET /health names the leader too.
+func TestServerInfoAndHealthNameTheLeader(t *testing.T) {
+	c := newCluster(t, nil, "")
+	var info map[string]any
+	if code := c.do("GET", "/", nil, &info); code != http.StatusOK {
+		t.Fatalf("GET /: %d", code)
+	}
+	leader, _ := info["leader"].(map[string]any)
+	if info["version"] != "4.0.0" || info["commit"] != "raftconnect test" || leader["node_id"] != "n1" {
+		t.Fatalf("GET / = %v; want version 4.0.0, commit \"raftconnect test\", leader n1", info)
+	}
+	if _, ok := info["kafka_cluster_id"]; !ok {
+		t.Fatalf("GET / = %v: kafka_cluster_id is missing", info)
+	}
+	var health map[string]any
+	if code := c.do("GET", "/health", nil, &health); code != http.StatusOK {
+		t.Fatalf("GET /health: %d %v", code, health)
+	}
+	if leader, _ := health["leader"].(map[string]any); health["status"] != "healthy" || leader["node_id"] != "n1" {
+		t.Fatalf("GET /health = %v; want healthy, leader n1", health)
+	}
+}
