@@ -12,11 +12,12 @@ const Hidden = "[hidden]"
 // it is not declared as a PASSWORD: client overrides (consumer.override.sasl.jaas.config),
 // converter settings (value.converter.basic.auth.user.info) and undeclared keys reach the
 // worker as plain strings.
-var secretNameParts = []string{"password", "secret", "jaas.config", "basic.auth.user.info", "credentials", "api.key", "apikey", "private.key", "access.key", "token"}
+var secretNameParts = []string{"password", "secret", "jaas.config", "basic.auth.user.info", "credentials", "api.key", "apikey", "private.key", "access.key", "keystore.key", "token"}
 
 // IsSecretKey reports whether a configuration key's name says that its value is a secret:
 // any key containing password, secret, jaas.config, basic.auth.user.info, credentials,
-// api.key, private.key, access.key or token (case-insensitive). Such values are shown as
+// api.key, private.key, access.key, keystore.key or token (case-insensitive), except a
+// name ending in .source. Such values are shown as
 // Hidden wherever the worker would otherwise echo them.
 func IsSecretKey(name string) bool {
 	n := strings.ToLower(name)

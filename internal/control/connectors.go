@@ -7,6 +7,7 @@ import (
 	"errors"
 	"maps"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/raftconnect/raftconnect/connect"
@@ -178,7 +179,7 @@ func (h *Herder) PatchConnectorConfig(ctx context.Context, name string, patch ma
 		switch {
 		case errors.Is(err, raftstore.ErrNotFound):
 			return restapi.ConnectorInfo{}, restapi.NotFound("Connector %s not found", name)
-		case errors.Is(err, raftstore.ErrPreconditionFailed) && ifMatch != "":
+		case errors.Is(err, raftstore.ErrPreconditionFailed) && ifMatch != "" && strings.TrimSpace(ifMatch) != "*":
 			return restapi.ConnectorInfo{}, errConfigChanged(name, ifMatch)
 		case errors.Is(err, raftstore.ErrPreconditionFailed) && attempt < maxPatchAttempts && ctx.Err() == nil:
 			continue // another write landed first: patch the config it wrote

@@ -178,7 +178,9 @@ func (h *Herder) Run(ctx context.Context) error {
 
 	changes, unsubscribe := h.store.Subscribe()
 	defer unsubscribe()
-	heal := time.NewTicker(5 * time.Second)
+	// Every heartbeat interval: the leader notices dead workers and a cut-off follower fences
+	// itself even when no store change arrives.
+	heal := time.NewTicker(h.cfg.HeartbeatInterval)
 	defer heal.Stop()
 
 	h.reconcile(ctx)
@@ -192,7 +194,10 @@ func (h *Herder) Run(ctx context.Context) error {
 			h.writer.close()
 			h.leave()
 			return nil
-		case <-changes:
+		case _, ok := <-changes:
+			if !ok {
+				changes = nil // the store closed under us; the ticker still drives shutdown paths
+			}
 		case <-h.kick:
 		case <-heal.C:
 		}

@@ -24,12 +24,10 @@ import (
 // context usually ends it sooner.
 const internalTimeout = 30 * time.Second
 
-// taskRestarter restarts a task this worker runs. Herder.RestartTask does exactly that today.
-// If RestartTask comes to forward requests to the owning worker, the internal handler must get
-// the local-only part instead, or two workers that disagree about the owner would bounce the
-// request between them.
+// taskRestarter restarts a task this worker runs, without forwarding (Herder.restartLocalTask):
+// two workers that disagree for a moment about the owner cannot bounce a request between them.
 type taskRestarter interface {
-	RestartTask(ctx context.Context, connector string, task int) error
+	restartLocalTask(ctx context.Context, connector string, task int) error
 }
 
 // internalHandler serves the internal API of one worker.
@@ -248,7 +246,7 @@ func (ih *internalHandler) restartTask(ctx context.Context, w http.ResponseWrite
 		writeInternalError(w, http.StatusBadRequest, "A task restart request needs connector and task")
 		return
 	}
-	if err := ih.restart.RestartTask(ctx, req.Connector, *req.Task); err != nil {
+	if err := ih.restart.restartLocalTask(ctx, req.Connector, *req.Task); err != nil {
 		var e *restapi.Error
 		if errors.As(err, &e) {
 			writeInternalError(w, e.Status, e.Message)

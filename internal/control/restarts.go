@@ -4,8 +4,11 @@ package control
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
 	"sort"
+	"strings"
 
 	"github.com/raftconnect/raftconnect/internal/runtime"
 	"github.com/raftconnect/raftconnect/raftstore"
@@ -73,9 +76,26 @@ func (h *Herder) waitRestart(ctx context.Context, seq uint64) error {
 	return nil
 }
 
-// RestartTask implements restapi.Herder: the task is stopped and started again before it
-// returns.
+// RestartTask implements restapi.Herder: the task is stopped and started again, by the worker
+// that owns it, before it returns. On another worker's task the request goes to that worker,
+// as Kafka forwards it to the owner.
 func (h *Herder) RestartTask(ctx context.Context, name string, task int) error {
+	if err := h.checkRestartTask(name, task); err != nil {
+		return err
+	}
+	a, ok := h.store.Assignments().Tasks[raftstore.TaskID{Connector: name, Task: task}]
+	if ok && a.Worker != h.node && h.peers != nil {
+		for _, w := range h.store.Workers() {
+			if w.ID == a.Worker && w.RestURL != "" {
+				return h.restartRemoteTask(ctx, w.RestURL, name, task)
+			}
+		}
+	}
+	return h.restartLocalTask(ctx, name, task)
+}
+
+// checkRestartTask answers as Kafka does for a task that does not exist (yet).
+func (h *Herder) checkRestartTask(name string, task int) error {
 	c, ok := h.store.Connector(name)
 	if !ok {
 		return restapi.NotFound("Unknown connector: %s", name)
@@ -91,6 +111,15 @@ func (h *Herder) RestartTask(ctx context.Context, name string, task int) error {
 	if task < 0 || task >= len(c.Tasks) {
 		return restapi.NotFound("Unknown task: %s-%d", name, task)
 	}
+	return nil
+}
+
+// restartLocalTask restarts a task this worker runs; it never forwards, so two workers that
+// disagree for a moment about the owner cannot bounce a request between them.
+func (h *Herder) restartLocalTask(ctx context.Context, name string, task int) error {
+	if err := h.checkRestartTask(name, task); err != nil {
+		return err
+	}
 	id := runtime.TaskID{Connector: name, Task: task}
 	stopped, ok := h.rt.RestartTask(id, h.cfg.ShutdownTimeout)
 	if !ok {
@@ -99,6 +128,26 @@ func (h *Herder) RestartTask(ctx context.Context, name string, task int) error {
 	// The new instance starts as soon as the old one has exited; no lock is held meanwhile.
 	waitAll(h.cfg.ShutdownTimeout, stopped)
 	return nil
+}
+
+// restartRemoteTask asks the worker at restURL to restart its task and relays its answer.
+func (h *Herder) restartRemoteTask(ctx context.Context, restURL, name string, task int) error {
+	body, err := json.Marshal(restartTaskRequest{Connector: name, Task: &task})
+	if err != nil {
+		return err
+	}
+	status, _, answer, err := h.peers.post(ctx, restURL, pathRestartTask, body, false)
+	if err != nil {
+		return restapi.Conflict("Cannot complete request: the worker running task %s-%d did not answer (%v)", name, task, err)
+	}
+	if status == http.StatusOK {
+		return nil
+	}
+	var m restapi.ErrorMessage
+	if json.Unmarshal(answer, &m) != nil || m.Message == "" {
+		m.Message = strings.TrimSpace(string(answer))
+	}
+	return &restapi.Error{Status: status, Code: status, Message: m.Message}
 }
 
 // executeRestarts runs the restart requests written since the last call. Only the reconcile

@@ -3,11 +3,13 @@ package control
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/raftconnect/raftconnect/connect"
+	"github.com/raftconnect/raftconnect/internal/runtime"
 	"github.com/raftconnect/raftconnect/raftstore"
 	"github.com/raftconnect/raftconnect/restapi"
 )
@@ -101,5 +103,35 @@ func TestCreateAnswersOnceRunning(t *testing.T) {
 	}
 	if code := c.do(http.MethodGet, "/connectors/first/status", nil, &st); code != http.StatusOK || st.Connector.State != "RUNNING" {
 		t.Fatalf("status right after update = %d %+v; want RUNNING", code, st)
+	}
+}
+
+// TestStatusTracesHideSecrets: a plugin error that quotes its config does not show a secret
+// in GET status.
+func TestStatusTracesHideSecrets(t *testing.T) {
+	c := newCluster(t, nil, "")
+	const secret = "s3cr3t-in-a-trace"
+	// The gated connector writes no status of its own while its gate is closed.
+	sourceGate.Lock()
+	gate := make(chan struct{})
+	sourceGate.ch = gate
+	sourceGate.Unlock()
+	t.Cleanup(func() { close(gate) })
+	cfg := map[string]string{"name": "leaky", "connector.class": "test.control.GatedSourceConnector", "topic": "leaky", "x.db.password": secret}
+	if _, err := c.store.ApplyOne(context.Background(), raftstore.PutConnector{Name: "leaky", Config: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	c.worker.writer.PutStatus(runtime.Status{Connector: "leaky", State: runtime.StateFailed, Trace: "cannot connect with password " + secret})
+	var st restapi.ConnectorStateInfo
+	deadline := time.Now().Add(5 * time.Second)
+	for st.Connector.State != runtime.StateFailed && time.Now().Before(deadline) {
+		c.do(http.MethodGet, "/connectors/leaky/status", nil, &st)
+		time.Sleep(20 * time.Millisecond)
+	}
+	if st.Connector.State != runtime.StateFailed {
+		t.Fatalf("status = %+v; want the FAILED status written", st)
+	}
+	if strings.Contains(st.Connector.Trace, secret) || !strings.Contains(st.Connector.Trace, "[hidden]") {
+		t.Fatalf("trace %q shows the secret or does not say it was hidden", st.Connector.Trace)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/raftconnect/raftconnect/connect"
 	"github.com/raftconnect/raftconnect/internal/runtime"
 	"github.com/raftconnect/raftconnect/raftstore"
 )
@@ -140,8 +141,19 @@ func (w *storeWriter) PutTaskConfigs(ctx context.Context, connector string, fenc
 
 // PutStatus implements runtime.Reporter: the update joins the next batch.
 func (w *storeWriter) PutStatus(s runtime.Status) {
+	trace := s.Trace
+	if trace != "" {
+		// A plugin's error may quote its config; the trace is shown by GET status.
+		if c, ok := w.store.Connector(s.Connector); ok {
+			for k, v := range c.Config {
+				if connect.IsSecretKey(k) {
+					trace = connect.RedactValue(trace, v)
+				}
+			}
+		}
+	}
 	w.put(raftstore.StatusUpdate{
-		Connector: s.Connector, Task: s.Task, State: s.State, Trace: s.Trace, Worker: w.workerID,
+		Connector: s.Connector, Task: s.Task, State: s.State, Trace: trace, Worker: w.workerID,
 		Fence: raftstore.Fence{Worker: s.Fence.Worker, Epoch: s.Fence.Epoch},
 	})
 }

@@ -383,6 +383,14 @@ func (h *Herder) checkTaskCaps(config map[string]string) string {
 	if n > h.cfg.TasksMaxPerConnector {
 		return fmt.Sprintf("Invalid value %d for configuration %s: Value must be no more than %d (this worker's tasks.max.per.connector)", n, runtime.KeyTasksMax, h.cfg.TasksMaxPerConnector)
 	}
+	if cur, ok := h.store.Connector(config[runtime.KeyName]); ok {
+		if old, err := strconv.Atoi(strings.TrimSpace(cur.Config[runtime.KeyTasksMax])); err == nil && n <= old {
+			// An update that does not ask for more tasks is never refused, even when the
+			// cluster has shrunk below what its connectors ask for: a worker being down must
+			// not freeze every config change.
+			return ""
+		}
+	}
 	workers := max(len(h.store.Workers()), 1)
 	limit := h.cfg.TasksMaxPerWorker * workers
 	total := n
