@@ -346,12 +346,13 @@ func (t *sinkTask) consume(ctx context.Context) error {
 }
 
 // fatalGroupError returns the error that fails the task when err is one that retrying the
-// join cannot fix (a refused configuration, missing permissions, another member with this
-// task's identity), or nil.
+// join cannot fix (a refused configuration, missing permissions), or nil. Being fenced by
+// another member with this task's group.instance.id is not fatal: that member is usually the
+// previous instance of this very task, still stopping after its stop timed out, and the new
+// instance must win once the old one is gone; if it keeps happening the rejoin bound fails
+// the task.
 func fatalGroupError(err error, group string) error {
 	switch {
-	case errors.Is(err, sarama.ErrFencedInstancedId):
-		return fmt.Errorf("another consumer joined group %s with this task's group.instance.id and took its place (is the task running on two workers?): %w", group, err)
 	case errors.Is(err, sarama.ErrInvalidSessionTimeout):
 		return fmt.Errorf("the broker refused the consumer's session timeout for group %s (set consumer.session.timeout.ms within the broker's group.min.session.timeout.ms and group.max.session.timeout.ms): %w", group, err)
 	case errors.Is(err, sarama.ErrGroupAuthorizationFailed), errors.Is(err, sarama.ErrTopicAuthorizationFailed):
