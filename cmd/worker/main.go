@@ -78,7 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, start tim
 	sets := setFlags{}
 	fs.Var(sets, "set", "worker configuration key=value (repeatable), e.g. --set offset.flush.interval.ms=10000")
 	direct := map[string]*string{}
-	for _, k := range []string{"bootstrap.servers", "listeners", "key.converter", "value.converter", "offset.flush.interval.ms", "data.dir", "node.id"} {
+	for _, k := range []string{"bootstrap.servers", "listeners", "key.converter", "value.converter", "offset.flush.interval.ms", "data.dir", "node.id", "raft.bind.address", "cluster.join"} {
 		direct[k] = fs.String(k, "", "worker configuration "+k)
 	}
 	if err := fs.Parse(args); err != nil {
