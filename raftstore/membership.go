@@ -36,6 +36,13 @@ type membership struct {
 	mu          sync.Mutex
 	leaderSince time.Time                   // zero unless this node leads
 	failing     map[raft.ServerID]time.Time // peer → failing since
+	// leaderID is the leader this node last followed; on winning an election it becomes
+	// prevLeader, with when this node last heard from it. A leader that died has been
+	// silent since then, not since the election: counting from there lets the dead
+	// leader's work move one election earlier.
+	leaderID          raft.ServerID
+	prevLeader        raft.ServerID
+	prevLeaderContact time.Time
 }
 
 // registerObserver registers the Raft observer that tracks heartbeat
@@ -50,7 +57,7 @@ func (s *Store) registerObserver() {
 	m := &s.member
 	m.failing = map[raft.ServerID]time.Time{}
 	m.observer = raft.NewObserver(nil, false, func(o *raft.Observation) bool {
-		m.observe(o.Data)
+		m.observe(o.Data, s.raft.LastContact)
 		return false
 	})
 	s.raft.RegisterObserver(m.observer)
@@ -69,16 +76,21 @@ func (s *Store) deregisterObserver() {
 	}
 }
 
-func (m *membership) observe(data any) {
+func (m *membership) observe(data any, lastContact func() time.Time) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	switch d := data.(type) {
+	case raft.LeaderObservation:
+		if d.LeaderID != "" {
+			m.leaderID = d.LeaderID
+		}
 	case raft.RaftState:
 		// A new term of leadership starts with a clean slate.
 		clear(m.failing)
 		m.leaderSince = time.Time{}
 		if d == raft.Leader {
 			m.leaderSince = time.Now()
+			m.prevLeader, m.prevLeaderContact = m.leaderID, lastContact()
 		}
 	case raft.FailedHeartbeatObservation:
 		if _, ok := m.failing[d.PeerID]; ok {
@@ -93,6 +105,9 @@ func (m *membership) observe(data any) {
 		since := d.LastContact
 		if since.IsZero() || since.Before(m.leaderSince) {
 			since = m.leaderSince
+		}
+		if d.PeerID == m.prevLeader && !m.prevLeaderContact.IsZero() && m.prevLeaderContact.Before(since) {
+			since = m.prevLeaderContact
 		}
 		m.failing[d.PeerID] = since
 	case raft.ResumedHeartbeatObservation:

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/raft"
 )
 
 var testSecret = []byte("raftstore test cluster secret!!!")
@@ -421,5 +423,27 @@ func TestOpenConfig(t *testing.T) {
 		if err := s.Close(); err != nil {
 			t.Errorf("%s: close: %v", c.name, err)
 		}
+	}
+}
+
+// TestDeadLeaderFailsSinceLastContact: a new leader counts the dead previous leader as failing
+// since it last heard from it, not since its own election, so the dead leader's work moves one
+// election earlier.
+func TestDeadLeaderFailsSinceLastContact(t *testing.T) {
+	var m membership
+	m.failing = map[raft.ServerID]time.Time{}
+	heard := time.Now().Add(-3 * time.Second)
+	lastContact := func() time.Time { return heard }
+	m.observe(raft.LeaderObservation{LeaderID: "old"}, lastContact)
+	m.observe(raft.RaftState(raft.Candidate), lastContact)
+	m.observe(raft.RaftState(raft.Leader), lastContact)
+	m.observe(raft.LeaderObservation{LeaderID: "me"}, lastContact)
+	m.observe(raft.FailedHeartbeatObservation{PeerID: "old"}, lastContact)
+	m.observe(raft.FailedHeartbeatObservation{PeerID: "other"}, lastContact)
+	if got := m.failing["old"]; !got.Equal(heard) {
+		t.Errorf("the dead leader fails since %v, want the last contact %v", got, heard)
+	}
+	if got := m.failing["other"]; !got.Equal(m.leaderSince) {
+		t.Errorf("another peer fails since %v, want the election %v", got, m.leaderSince)
 	}
 }
