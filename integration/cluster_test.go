@@ -528,7 +528,6 @@ func TestClusterRESTOnEveryNode(t *testing.T) {
 }
 
 func TestClusterWritesDuringElection(t *testing.T) {
-	t.Skip("issue 7: a write forwarded to a leader that just died answers 500 \"forwarding the write to the Raft leader failed\" instead of waiting for the new leader (1 run in 4 with 4 of 6 writes)")
 	c := startCluster(t, 3, clusterOpts{})
 	out := filepath.Join(c.dir, "verifiable.jsonl")
 	l := c.waitLeader(t, 5*time.Second)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"strings"
@@ -134,6 +135,10 @@ func refusal(base string, status int, body []byte) *remoteRefusal {
 	return &remoteRefusal{url: peerURL(base), status: status, msg: msg}
 }
 
+// errMaybeApplied marks a write whose answer was lost: the leader may or may not have applied
+// it (it died, or lost leadership, while the write was on its way).
+var errMaybeApplied = errors.New("the write may or may not have been applied")
+
 // errNoLeader is why a write waits: no leader is known yet, or this worker has not yet learnt
 // the leader's REST URL from the store.
 var errNoLeader = errors.New("no Raft leader is known yet (an election or a worker joining is under way)")
@@ -167,7 +172,7 @@ func (w *storeWriter) forward(ctx context.Context, url string, entry []byte) (re
 		if ctx.Err() != nil {
 			return nil, false, fmt.Errorf("forwarding the write to the Raft leader: %w", ctx.Err())
 		}
-		return nil, false, fmt.Errorf("forwarding the write to the Raft leader failed, and it may or may not have been applied: %w", err)
+		return nil, false, fmt.Errorf("forwarding the write to the Raft leader failed: %w: %w", errMaybeApplied, err)
 	}
 	switch {
 	case status == http.StatusOK:
@@ -200,11 +205,19 @@ func (w *storeWriter) applyAnywhere(ctx context.Context, waitLocal bool, cmds ..
 	var entry []byte
 	last := errNoLeader
 	delay := 5 * time.Millisecond
+	maybeApplied := false // an earlier attempt's answer was lost
 	for {
 		switch {
 		case w.store.IsLeader():
 			res, err := w.store.Apply(ctx, cmds...)
+			if errors.Is(err, raftstore.ErrLeadershipLost) {
+				maybeApplied, last = true, err
+				break
+			}
 			if !errors.Is(err, raftstore.ErrNotLeader) {
+				if err == nil && maybeApplied {
+					res = w.settleRetried(cmds, res)
+				}
 				return res, err
 			}
 			last = err // lost leadership before writing anything
@@ -224,9 +237,18 @@ func (w *storeWriter) applyAnywhere(ctx context.Context, waitLocal bool, cmds ..
 				}
 			}
 			res, retry, err := w.forward(ctx, url, entry)
+			if errors.Is(err, errMaybeApplied) && ctx.Err() == nil {
+				// The leader died (or stepped down) with the write in flight. Write it again
+				// once a leader is there; settleRetried answers what the first attempt did.
+				maybeApplied, last = true, err
+				break
+			}
 			if !retry {
 				if err == nil && waitLocal {
 					err = w.waitApplied(ctx, res)
+				}
+				if err == nil && maybeApplied {
+					res = w.settleRetried(cmds, res)
 				}
 				return res, err
 			}
@@ -264,4 +286,31 @@ func (w *storeWriter) waitApplied(ctx context.Context, res []raftstore.Result) e
 		return fmt.Errorf("the write was applied, but this worker has not caught up with it yet: %w", err)
 	}
 	return nil
+}
+
+// settleRetried answers a write that was sent again after its first attempt's answer was lost,
+// as the first attempt would have been answered. Writing the same commands again is harmless
+// for all but two: a create-only PutConnector (or one conditional on a config version) that
+// the first attempt applied now fails, and so does a DeleteConnector. When the state shows the
+// first attempt's effect (the config as written, the connector gone), the command succeeded.
+func (w *storeWriter) settleRetried(cmds []raftstore.Command, res []raftstore.Result) []raftstore.Result {
+	for i, c := range cmds {
+		if i >= len(res) || res[i].Err == nil {
+			continue
+		}
+		switch c := c.(type) {
+		case raftstore.PutConnector:
+			if !errors.Is(res[i].Err, raftstore.ErrAlreadyExists) && !errors.Is(res[i].Err, raftstore.ErrPreconditionFailed) {
+				continue
+			}
+			if cur, ok := w.store.Connector(c.Name); ok && maps.Equal(cur.Config, c.Config) {
+				res[i] = raftstore.Result{Index: cur.ConfigVersion(), Created: c.CreateOnly}
+			}
+		case raftstore.DeleteConnector:
+			if errors.Is(res[i].Err, raftstore.ErrNotFound) {
+				res[i].Err = nil
+			}
+		}
+	}
+	return res
 }
