@@ -551,11 +551,13 @@ func TestClusterWritesDuringElection(t *testing.T) {
 	// Writes issued right after the leader dies answer once a new leader is there.
 	c.kill(l)
 	killed := time.Now()
-	var during []string
 	results := make([]result, 6)
+	during := make([]string, len(results))
+	for i := range during {
+		during[i] = fmt.Sprintf("during-%d", i)
+	}
 	for i := range results {
 		wg.Add(1)
-		during = append(during, fmt.Sprintf("during-%d", i))
 		go func() {
 			defer wg.Done()
 			t0 := time.Now()
