@@ -2,6 +2,7 @@ package control
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -133,5 +134,42 @@ func TestStatusTracesHideSecrets(t *testing.T) {
 	}
 	if strings.Contains(st.Connector.Trace, secret) || !strings.Contains(st.Connector.Trace, "[hidden]") {
 		t.Fatalf("trace %q shows the secret or does not say it was hidden", st.Connector.Trace)
+	}
+}
+
+// TestOffsetCommitsShareEntries: offset commits of many tasks flushing at once go into few
+// Raft entries (one fsync each), and every commit is applied.
+func TestOffsetCommitsShareEntries(t *testing.T) {
+	c := newCluster(t, nil, "")
+	stopped := raftstore.TargetStopped
+	cfg := map[string]string{"name": "many", "connector.class": "test.worker.SeqSourceConnector", "topic": "many"}
+	if _, err := c.store.ApplyOne(context.Background(), raftstore.PutConnector{Name: "many", Config: cfg, Target: &stopped}); err != nil {
+		t.Fatal(err)
+	}
+	const tasks = 64
+	before := c.store.LastIndex()
+	var wg sync.WaitGroup
+	errs := make([]error, tasks)
+	for i := range tasks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			off := []runtime.CommittedOffset{{Key: fmt.Sprintf(`{"task":%d}`, i), Offset: map[string]any{"n": int64(i)}}}
+			errs[i] = c.worker.writer.CommitOffsets(context.Background(), runtime.TaskID{Connector: "many", Task: i}, runtime.Fence{}, off)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("commit %d: %v", i, err)
+		}
+	}
+	entries := c.store.LastIndex() - before
+	if got := len(c.store.Offsets("many")); got != tasks {
+		t.Fatalf("%d offsets stored, want %d", got, tasks)
+	}
+	t.Logf("%d concurrent offset commits took %d Raft entries", tasks, entries)
+	if entries > tasks/4 {
+		t.Errorf("%d concurrent offset commits took %d Raft entries; want them batched (at most %d)", tasks, entries, tasks/4)
 	}
 }

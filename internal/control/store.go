@@ -36,6 +36,7 @@ type storeWriter struct {
 	log      *slog.Logger
 	limit    *runtime.LogLimiter // a store that is down fails every batch: log that at a bounded rate
 	in       chan raftstore.StatusUpdate
+	commits  chan *offsetCommit
 	done     chan struct{}
 
 	// mu guards closed: a connector or task that outlived the shutdown deadline may still
@@ -46,7 +47,13 @@ type storeWriter struct {
 
 func newStoreWriter(store *raftstore.Store, peers *peerClient, workerID string, log *slog.Logger, limit *runtime.LogLimiter) *storeWriter {
 	return &storeWriter{store: store, peers: peers, workerID: workerID, log: log, limit: limit,
-		in: make(chan raftstore.StatusUpdate, 1024), done: make(chan struct{})}
+		in: make(chan raftstore.StatusUpdate, 1024), commits: make(chan *offsetCommit, 1024), done: make(chan struct{})}
+}
+
+// offsetCommit is one task's offset commit waiting for the writer's next entry.
+type offsetCommit struct {
+	cmd  raftstore.CommitOffsets
+	done chan error // buffered: the writer never blocks on a caller that gave up
 }
 
 // apply writes commands a REST request asked for, on whichever worker the request arrived:
@@ -107,14 +114,26 @@ func (w *storeWriter) CommitOffsets(ctx context.Context, id runtime.TaskID, fenc
 		entries = append(entries, raftstore.OffsetEntry{Partition: json.RawMessage(o.Key), Offset: val})
 	}
 	task := id.Task
-	// Not waiting for the local state: the task reads its offsets only when it starts.
-	res, err := w.applyAnywhere(ctx, false, raftstore.CommitOffsets{
+	c := &offsetCommit{done: make(chan error, 1), cmd: raftstore.CommitOffsets{
 		Connector: id.Connector, Task: &task,
 		Fence:   raftstore.Fence{Worker: fence.Worker, Epoch: fence.Epoch},
 		Entries: entries,
-	})
-	if err == nil {
-		err = res[0].Err
+	}}
+	// The writer's loop puts the commits of every task that flushes meanwhile, and pending
+	// statuses, into one Raft entry: N tasks flushing together cost one fsync, not N. The
+	// loop keeps them in order, so a task's later commit never lands before an earlier one.
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
+		return errors.New("the worker is stopping: offsets not committed")
+	}
+	w.commits <- c
+	w.mu.RUnlock()
+	var err error
+	select {
+	case err = <-c.done:
+	case <-ctx.Done():
+		return fmt.Errorf("committing offsets: %w", ctx.Err())
 	}
 	if errors.Is(err, raftstore.ErrFenced) || errors.Is(err, raftstore.ErrNotFound) {
 		return fmt.Errorf("%w: %w", runtime.ErrNotOwner, err)
@@ -171,30 +190,86 @@ func (w *storeWriter) put(u raftstore.StatusUpdate) {
 // run writes status batches until close.
 func (w *storeWriter) run() {
 	defer close(w.done)
-	for u := range w.in {
-		batch := []raftstore.StatusUpdate{u}
+	for {
+		var statuses []raftstore.StatusUpdate
+		var commits []*offsetCommit
+		closing := false
+		select {
+		case u, ok := <-w.in:
+			if !ok {
+				closing = true
+			} else {
+				statuses = append(statuses, u)
+			}
+		case c := <-w.commits:
+			commits = append(commits, c)
+		}
 	more:
-		for len(batch) < 256 {
+		for !closing && len(statuses)+len(commits) < 256 {
 			select {
 			case u, ok := <-w.in:
 				if !ok {
+					closing = true
 					break more
 				}
-				batch = append(batch, u)
+				statuses = append(statuses, u)
+			case c := <-w.commits:
+				commits = append(commits, c)
 			default:
 				break more
 			}
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		res, err := w.applyAnywhere(ctx, false, raftstore.PutStatuses{Updates: batch})
-		cancel()
-		if err != nil {
-			w.limit.Log(w.log, slog.LevelWarn, "writing statuses failed", "error", err, "count", len(batch))
-			continue
+		if closing {
+			// No commit is sent once closed is set; write those already queued.
+		drain:
+			for {
+				select {
+				case c := <-w.commits:
+					commits = append(commits, c)
+				default:
+					break drain
+				}
+			}
 		}
+		w.writeBatch(statuses, commits)
+		if closing {
+			return
+		}
+	}
+}
+
+// writeBatch writes statuses and offset commits as one entry and tells each commit its result.
+func (w *storeWriter) writeBatch(statuses []raftstore.StatusUpdate, commits []*offsetCommit) {
+	if len(statuses) == 0 && len(commits) == 0 {
+		return
+	}
+	cmds := make([]raftstore.Command, 0, 1+len(commits))
+	if len(statuses) > 0 {
+		cmds = append(cmds, raftstore.PutStatuses{Updates: statuses})
+	}
+	for _, c := range commits {
+		cmds = append(cmds, c.cmd)
+	}
+	// Not waiting for the local state: tasks read their offsets only when they start.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	res, err := w.applyAnywhere(ctx, false, cmds...)
+	cancel()
+	if err != nil {
+		w.limit.Log(w.log, slog.LevelWarn, "writing statuses and offsets failed", "error", err, "statuses", len(statuses), "offset_commits", len(commits))
+		for _, c := range commits {
+			c.done <- err
+		}
+		return
+	}
+	first := 0
+	if len(statuses) > 0 {
+		first = 1
 		if res[0].Err != nil {
 			w.log.Debug("some status updates were rejected", "error", res[0].Err)
 		}
+	}
+	for i, c := range commits {
+		c.done <- res[first+i].Err
 	}
 }
 
