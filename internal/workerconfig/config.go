@@ -217,8 +217,41 @@ func ParseConfig(props map[string]string) (*Config, error) {
 		}
 		*dst = b
 	}
+	// Keys that only set a field of their type.
+	strs := map[string]*string{
+		"data.dir": &c.DataDir, "node.id": &c.NodeID, "raft.bind.address": &c.RaftBind,
+		"raft.advertised.address": &c.RaftAdvertise, "cluster.secret": &c.ClusterSecret,
+		"access.control.allow.origin": &c.AllowOrigin, "access.control.allow.methods": &c.AllowMethods,
+	}
+	durations := map[string]*time.Duration{
+		"offset.flush.timeout.ms": &c.OffsetFlushTimeout, "task.shutdown.graceful.timeout.ms": &c.ShutdownTimeout,
+		"cluster.heartbeat.interval.ms": &c.HeartbeatInterval, "cluster.failure.timeout.ms": &c.FailureTimeout,
+		"rest.server.read.header.timeout.ms": &c.RestReadHeaderTimeout, "rest.server.read.timeout.ms": &c.RestReadTimeout,
+		"rest.server.write.timeout.ms": &c.RestWriteTimeout, "rest.server.idle.timeout.ms": &c.RestIdleTimeout,
+	}
+	ints := map[string]*int{
+		"cluster.max.voters": &c.MaxVoters, "rest.server.max.connections": &c.RestMaxConnections,
+		"tasks.max.per.connector": &c.TasksMaxPerConnector, "tasks.max.per.worker": &c.TasksMaxPerWorker,
+	}
+	bools := map[string]*bool{"topic.tracking.enable": &c.TopicTracking, "topic.tracking.allow.reset": &c.TopicTrackingReset}
 	for _, k := range keys {
 		v := strings.TrimSpace(props[k])
+		if dst, ok := strs[k]; ok {
+			*dst = v
+			continue
+		}
+		if dst, ok := durations[k]; ok {
+			ms(k, dst)
+			continue
+		}
+		if dst, ok := ints[k]; ok {
+			positive(k, dst)
+			continue
+		}
+		if dst, ok := bools[k]; ok {
+			boolean(k, dst)
+			continue
+		}
 		switch {
 		case k == "bootstrap.servers":
 			c.BootstrapServers = splitList(v)
@@ -252,22 +285,8 @@ func ParseConfig(props map[string]string) (*Config, error) {
 			if c.OffsetFlushInterval == 0 {
 				bad(k, "must be positive")
 			}
-		case k == "offset.flush.timeout.ms":
-			ms(k, &c.OffsetFlushTimeout)
-		case k == "task.shutdown.graceful.timeout.ms":
-			ms(k, &c.ShutdownTimeout)
-		case k == "data.dir":
-			c.DataDir = v
-		case k == "node.id":
-			c.NodeID = v
-		case k == "raft.bind.address":
-			c.RaftBind = v
-		case k == "raft.advertised.address":
-			c.RaftAdvertise = v
 		case k == "cluster.join":
 			c.ClusterJoin = splitList(v)
-		case k == "cluster.secret":
-			c.ClusterSecret = v
 		case k == "cluster.secret.file":
 			b, err := os.ReadFile(v)
 			if err != nil {
@@ -275,34 +294,6 @@ func ParseConfig(props map[string]string) (*Config, error) {
 				break
 			}
 			c.ClusterSecret = strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0])
-		case k == "cluster.max.voters":
-			positive(k, &c.MaxVoters)
-		case k == "cluster.heartbeat.interval.ms":
-			ms(k, &c.HeartbeatInterval)
-		case k == "cluster.failure.timeout.ms":
-			ms(k, &c.FailureTimeout)
-		case k == "topic.tracking.enable":
-			boolean(k, &c.TopicTracking)
-		case k == "topic.tracking.allow.reset":
-			boolean(k, &c.TopicTrackingReset)
-		case k == "rest.server.read.header.timeout.ms":
-			ms(k, &c.RestReadHeaderTimeout)
-		case k == "rest.server.read.timeout.ms":
-			ms(k, &c.RestReadTimeout)
-		case k == "rest.server.write.timeout.ms":
-			ms(k, &c.RestWriteTimeout)
-		case k == "rest.server.idle.timeout.ms":
-			ms(k, &c.RestIdleTimeout)
-		case k == "rest.server.max.connections":
-			positive(k, &c.RestMaxConnections)
-		case k == "access.control.allow.origin":
-			c.AllowOrigin = v
-		case k == "access.control.allow.methods":
-			c.AllowMethods = v
-		case k == "tasks.max.per.connector":
-			positive(k, &c.TasksMaxPerConnector)
-		case k == "tasks.max.per.worker":
-			positive(k, &c.TasksMaxPerWorker)
 		case k == "topic.creation.enable":
 			var b bool
 			boolean(k, &b)

@@ -105,3 +105,33 @@ func TestEnsureNodeIDIsStable(t *testing.T) {
 		t.Fatal("a different node.id for the same data.dir must be refused")
 	}
 }
+
+func TestParseClusterAndRESTKeys(t *testing.T) {
+	c, err := ParseConfig(map[string]string{
+		"raft.bind.address": "127.0.0.1:7001", "raft.advertised.address": "10.0.0.1:7001",
+		"cluster.join": "a:8083, b:8083", "cluster.secret": " s ", "cluster.max.voters": "3",
+		"cluster.heartbeat.interval.ms": "500", "cluster.failure.timeout.ms": "4000",
+		"rest.server.idle.timeout.ms": "1000", "rest.server.max.connections": "64",
+		"access.control.allow.origin": "http://ui:3000", "tasks.max.per.worker": "10",
+		"topic.tracking.enable": "false",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RaftBind != "127.0.0.1:7001" || c.RaftAdvertise != "10.0.0.1:7001" || len(c.ClusterJoin) != 2 || c.ClusterSecret != "s" ||
+		c.MaxVoters != 3 || c.HeartbeatInterval != 500*time.Millisecond || c.FailureTimeout != 4*time.Second ||
+		c.RestIdleTimeout != time.Second || c.RestMaxConnections != 64 || c.AllowOrigin != "http://ui:3000" ||
+		c.TasksMaxPerWorker != 10 || c.TopicTracking {
+		t.Fatalf("parsed %+v", c)
+	}
+	for _, bad := range []map[string]string{
+		{"raft.bind.address": "127.0.0.1:7001"}, // no secret
+		{"cluster.join": "a:8083"},              // no raft address
+		{"cluster.heartbeat.interval.ms": "5000", "cluster.failure.timeout.ms": "1000"},
+		{"tasks.max.per.connector": "0"},
+	} {
+		if _, err := ParseConfig(bad); err == nil {
+			t.Errorf("ParseConfig(%v) accepted it", bad)
+		}
+	}
+}
