@@ -173,3 +173,28 @@ func TestOffsetCommitsShareEntries(t *testing.T) {
 		t.Errorf("%d concurrent offset commits took %d Raft entries; want them batched (at most %d)", tasks, entries, tasks/4)
 	}
 }
+
+// TestValidateChecksConsumerTimeoutsTogether: consumer overrides that are each valid but cannot
+// work together are refused at validation, not by a task that fails after the create.
+func TestValidateChecksConsumerTimeoutsTogether(t *testing.T) {
+	c := newCluster(t, nil, "")
+	cfg := map[string]string{"name": "timeouts", "connector.class": "test.worker.MemSinkConnector", "topics": "t",
+		"consumer.override.heartbeat.interval.ms": "20000"}
+	var infos restapi.ConfigInfos
+	if code := c.do(http.MethodPut, "/connector-plugins/test.worker.MemSinkConnector/config/validate", cfg, &infos); code != http.StatusOK {
+		t.Fatalf("validate = %d", code)
+	}
+	var msgs []string
+	for _, ci := range infos.Configs {
+		if ci.Value != nil && ci.Value.Name == "consumer.override.heartbeat.interval.ms" {
+			msgs = ci.Value.Errors
+		}
+	}
+	if len(msgs) != 1 || !strings.Contains(msgs[0], "session.timeout.ms") {
+		t.Fatalf("errors on consumer.override.heartbeat.interval.ms = %q; want one naming the session timeout it exceeds", msgs)
+	}
+	cfg["consumer.override.heartbeat.interval.ms"] = "3000"
+	if code := c.do(http.MethodPut, "/connector-plugins/test.worker.MemSinkConnector/config/validate", cfg, &infos); code != http.StatusOK || infos.ErrorCount != 0 {
+		t.Fatalf("a consistent set: %d with %d errors", code, infos.ErrorCount)
+	}
+}

@@ -248,6 +248,9 @@ func (h *Herder) validateConnectorConfig(config map[string]string) (restapi.Conf
 			entries = append(entries, validatedKey{value: cv})
 		}
 	}
+	if !isSource {
+		h.checkConsumerTimeouts(config, entries)
+	}
 
 	secrets := secretValues(config, entries)
 	infos := restapi.ConfigInfos{Name: class, Groups: groups}
@@ -408,4 +411,42 @@ func (h *Herder) checkTaskCaps(config map[string]string) string {
 		return fmt.Sprintf("Invalid value %d for configuration %s: the cluster's connectors would ask for %d tasks in all, more than the %d its %d worker(s) allow (tasks.max.per.worker=%d)", n, runtime.KeyTasksMax, total, limit, workers, h.cfg.TasksMaxPerWorker)
 	}
 	return ""
+}
+
+// consumerTimeoutKeys are the consumer settings kafkaclient.ConsumerTimeouts checks together.
+var consumerTimeoutKeys = []string{"session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms", "request.timeout.ms"}
+
+// checkConsumerTimeouts checks a sink's consumer timeouts together, as the task will when it
+// starts, so an inconsistent set is a validation error (on the overrides that set them) rather
+// than a task that fails later. Each override alone was checked above.
+func (h *Herder) checkConsumerTimeouts(config map[string]string, entries []validatedKey) {
+	var set []*connect.ConfigValue
+	for _, e := range entries {
+		if e.def != nil || e.value == nil {
+			continue
+		}
+		if len(e.value.Errors) > 0 {
+			return // a single key is already wrong: that error says more
+		}
+		for _, k := range consumerTimeoutKeys {
+			if e.value.Name == "consumer.override."+k {
+				set = append(set, e.value)
+			}
+		}
+	}
+	if len(set) == 0 {
+		return // the worker's own settings were checked at its start
+	}
+	c := kafkaclient.Consumer("validate")
+	if kafkaclient.Apply(c, "consumer", h.cfg.ClientConfig("consumer")) != nil {
+		return
+	}
+	if kafkaclient.Apply(c, "consumer", runtime.Prefixed(config, "consumer.override.")) != nil {
+		return
+	}
+	if _, err := kafkaclient.ConsumerTimeouts(c); err != nil {
+		for _, v := range set {
+			v.Errors = append(v.Errors, fmt.Sprintf("Invalid value %s for configuration %s: %v (consumer.* here means the worker's consumer settings with this connector's consumer.override.* applied)", config[v.Name], v.Name, err))
+		}
+	}
 }
