@@ -392,7 +392,9 @@ func (s *Store) isClosed() bool {
 // raftErr turns a raft error into the store's sentinels.
 func (s *Store) raftErr(op string, err error) error {
 	switch {
-	case errors.Is(err, raft.ErrNotLeader):
+	case errors.Is(err, raft.ErrNotLeader), errors.Is(err, raft.ErrLeadershipTransferInProgress):
+		// While leadership is being handed over nothing is written: for the caller it is a
+		// moment without a leader, and the write is retried on the next one.
 		addr, id := s.raft.LeaderWithID()
 		return fmt.Errorf("raftstore: %s: %w (leader %q at %q)", op, ErrNotLeader, id, addr)
 	case errors.Is(err, raft.ErrRaftShutdown):

@@ -188,6 +188,10 @@ func (w *storeWriter) forward(ctx context.Context, url string, entry []byte) (re
 		if errors.Is(err, raftstore.ErrNotLeader) {
 			return nil, true, err // refused before anything was written
 		}
+		if errors.Is(err, raftstore.ErrLeadershipLost) || errors.Is(err, raftstore.ErrClosed) {
+			// The leader stepped down or stopped with the write in flight: as for a lost answer.
+			return nil, false, fmt.Errorf("the Raft leader at %s: %w: %w", url, errMaybeApplied, err)
+		}
 		return nil, false, fmt.Errorf("the Raft leader at %s: %w", url, err)
 	case status == http.StatusBadRequest || status == http.StatusForbidden:
 		return nil, false, fmt.Errorf("the Raft leader refused this worker's write; every worker of a cluster needs the same cluster.secret: %w", refusal(url, status, body))

@@ -198,3 +198,27 @@ func TestValidateChecksConsumerTimeoutsTogether(t *testing.T) {
 		t.Fatalf("a consistent set: %d with %d errors", code, infos.ErrorCount)
 	}
 }
+
+func TestLatestStatuses(t *testing.T) {
+	task := func(i int) *int { return &i }
+	in := []raftstore.StatusUpdate{
+		{Connector: "a", State: "RUNNING"},
+		{Connector: "a", Task: task(0), State: "RUNNING"},
+		{Connector: "b", State: "RUNNING"},
+		{Connector: "a", Task: task(0), State: "FAILED"},
+		{Connector: "a", State: "PAUSED"},
+	}
+	got := latestStatuses(in)
+	want := []string{"b RUNNING", "a-0 FAILED", "a PAUSED"}
+	var names []string
+	for _, u := range got {
+		n := u.Connector
+		if u.Task != nil {
+			n = fmt.Sprintf("%s-%d", n, *u.Task)
+		}
+		names = append(names, n+" "+u.State)
+	}
+	if strings.Join(names, ",") != strings.Join(want, ",") {
+		t.Fatalf("latestStatuses = %v, want %v (the newest of each unit, in order)", names, want)
+	}
+}

@@ -190,11 +190,21 @@ func (w *storeWriter) put(u raftstore.StatusUpdate) {
 // run writes status batches until close.
 func (w *storeWriter) run() {
 	defer close(w.done)
+	// failed holds statuses a batch could not write (no leader for 10 s, a store error): they
+	// go again with the next batch, or after statusRetry when nothing new comes, so a state
+	// change is never lost to a moment without a leader.
+	var failed []raftstore.StatusUpdate
 	for {
-		var statuses []raftstore.StatusUpdate
+		statuses := failed
+		failed = nil
 		var commits []*offsetCommit
 		closing := false
+		var retry <-chan time.Time
+		if len(statuses) > 0 {
+			retry = time.After(statusRetry)
+		}
 		select {
+		case <-retry:
 		case u, ok := <-w.in:
 			if !ok {
 				closing = true
@@ -231,17 +241,48 @@ func (w *storeWriter) run() {
 				}
 			}
 		}
-		w.writeBatch(statuses, commits)
+		if !w.writeBatch(statuses, commits) && !closing {
+			failed = latestStatuses(statuses)
+		}
 		if closing {
 			return
 		}
 	}
 }
 
+// statusRetry is how soon statuses a batch could not write are tried again.
+const statusRetry = time.Second
+
+// latestStatuses keeps the newest update of each connector and task, in order.
+func latestStatuses(us []raftstore.StatusUpdate) []raftstore.StatusUpdate {
+	type unit struct {
+		connector string
+		task      int
+	}
+	key := func(u raftstore.StatusUpdate) unit {
+		if u.Task == nil {
+			return unit{u.Connector, -1}
+		}
+		return unit{u.Connector, *u.Task}
+	}
+	last := map[unit]int{}
+	for i, u := range us {
+		last[key(u)] = i
+	}
+	out := make([]raftstore.StatusUpdate, 0, len(last))
+	for i, u := range us {
+		if last[key(u)] == i {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
 // writeBatch writes statuses and offset commits as one entry and tells each commit its result.
-func (w *storeWriter) writeBatch(statuses []raftstore.StatusUpdate, commits []*offsetCommit) {
+// It reports whether the entry was written.
+func (w *storeWriter) writeBatch(statuses []raftstore.StatusUpdate, commits []*offsetCommit) bool {
 	if len(statuses) == 0 && len(commits) == 0 {
-		return
+		return true
 	}
 	cmds := make([]raftstore.Command, 0, 1+len(commits))
 	if len(statuses) > 0 {
@@ -259,7 +300,7 @@ func (w *storeWriter) writeBatch(statuses []raftstore.StatusUpdate, commits []*o
 		for _, c := range commits {
 			c.done <- err
 		}
-		return
+		return false
 	}
 	first := 0
 	if len(statuses) > 0 {
@@ -271,6 +312,7 @@ func (w *storeWriter) writeBatch(statuses []raftstore.StatusUpdate, commits []*o
 	for i, c := range commits {
 		c.done <- res[first+i].Err
 	}
+	return true
 }
 
 // close flushes pending status updates and stops the writer.
