@@ -202,6 +202,13 @@ func (ih *internalHandler) leave(ctx context.Context, w http.ResponseWriter, r *
 		err = res[0].Err
 	}
 	if err == nil {
+		if why := quorumAfterRemoval(store, req.NodeID); why != "" {
+			// Its work is reassigned (RemoveWorker above), but it stays a Raft member: a
+			// restart on its own files then restores the majority, where a rejoin could not.
+			ih.log.Warn("worker stops but stays a Raft member", "node", req.NodeID, "reason", why)
+			writeInternalError(w, http.StatusConflict, fmt.Sprintf("%s %s: %s", stayMemberPrefix, req.NodeID, why))
+			return
+		}
 		err = store.RemoveServer(ctx, req.NodeID)
 	}
 	if err != nil {
@@ -278,4 +285,34 @@ func writeInternalBody(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// stayMemberPrefix starts the answer to a leave that keeps the worker a Raft member.
+const stayMemberPrefix = "Worker stays a Raft member:"
+
+// quorumAfterRemoval explains why removing node from Raft now would leave the cluster without
+// a healthy majority of voters (some voters' heartbeats are failing), or returns "".
+func quorumAfterRemoval(store *raftstore.Store, node string) string {
+	servers, err := store.Servers()
+	if err != nil {
+		return ""
+	}
+	failing := store.FailingPeers()
+	voters, healthy := 0, 0
+	var down []string
+	for _, s := range servers {
+		if !s.Voter || s.ID == node {
+			continue
+		}
+		voters++
+		if _, bad := failing[s.ID]; bad {
+			down = append(down, s.ID)
+		} else {
+			healthy++
+		}
+	}
+	if voters == 0 || healthy > voters/2 {
+		return ""
+	}
+	return fmt.Sprintf("removing it would leave %d healthy of %d voters (not answering: %s)", healthy, voters, strings.Join(down, ", "))
 }

@@ -157,6 +157,12 @@ func (h *Herder) leave() {
 			if err == nil && status == http.StatusOK {
 				break
 			}
+			if err == nil && status == http.StatusConflict && strings.Contains(string(b), stayMemberPrefix) {
+				// The leader handed this worker's work over but keeps it in Raft, for the
+				// cluster's majority: it restarts on its own files, with no leave record.
+				h.log.Info("stopped without leaving Raft: the cluster needs this worker's vote", "answer", refusal(url, status, b).msg)
+				return
+			}
 			if err == nil {
 				err = refusal(url, status, b)
 				if isAuthRefusal(err) {
