@@ -290,9 +290,15 @@ func writeInternalBody(w http.ResponseWriter, status int, b []byte) {
 // stayMemberPrefix starts the answer to a leave that keeps the worker a Raft member.
 const stayMemberPrefix = "Worker stays a Raft member:"
 
+// voterView is what quorumAfterRemoval reads of the store.
+type voterView interface {
+	Servers() ([]raftstore.Server, error)
+	FailingPeers() map[string]time.Time
+}
+
 // quorumAfterRemoval explains why removing node from Raft now would leave the cluster without
 // a healthy majority of voters (some voters' heartbeats are failing), or returns "".
-func quorumAfterRemoval(store *raftstore.Store, node string) string {
+func quorumAfterRemoval(store voterView, node string) string {
 	servers, err := store.Servers()
 	if err != nil {
 		return ""
