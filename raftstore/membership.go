@@ -58,6 +58,10 @@ func (s *Store) registerObserver() {
 	m.failing = map[raft.ServerID]time.Time{}
 	m.observer = raft.NewObserver(nil, false, func(o *raft.Observation) bool {
 		m.observe(o.Data, s.raft.LastContact)
+		if _, ok := o.Data.(raft.RaftState); ok {
+			// Subscribers hear of a leadership change too: a new leader has duties at once.
+			s.fsm.notify.broadcast()
+		}
 		return false
 	})
 	s.raft.RegisterObserver(m.observer)

@@ -565,7 +565,8 @@ func (s *Store) RemoveServer(ctx context.Context, id string) error {
 }
 
 // Subscribe returns a channel that receives a signal after state changes
-// (coalesced: one pending signal at most) and a func that unsubscribes and
+// (coalesced: one pending signal at most; also when this node's Raft state changes, e.g. it
+// becomes leader) and a func that unsubscribes and
 // closes the channel. The channel is also closed when the store closes.
 // Subscribers re-read the state on each signal.
 func (s *Store) Subscribe() (<-chan struct{}, func()) { return s.fsm.notify.subscribe() }

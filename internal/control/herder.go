@@ -183,7 +183,7 @@ func (h *Herder) Run(ctx context.Context) error {
 	heal := time.NewTicker(h.cfg.HeartbeatInterval)
 	defer heal.Stop()
 
-	seen := h.store.DesiredIndex()
+	seen, wasLeader := h.store.DesiredIndex(), h.store.IsLeader()
 	h.reconcile(ctx)
 	h.ready.Store(true)
 	h.log.Info("worker started", "worker_id", h.id, "node", h.node, "startup", time.Since(h.started).Round(time.Millisecond))
@@ -200,7 +200,7 @@ func (h *Herder) Run(ctx context.Context) error {
 				changes = nil // the store closed under us; the ticker still drives shutdown paths
 				break
 			}
-			if h.store.DesiredIndex() == seen {
+			if h.store.DesiredIndex() == seen && h.store.IsLeader() == wasLeader {
 				// Only statuses or offsets were written: nothing to start, stop or assign. Most
 				// writes are these, and at 1,000 connectors a pass costs every worker ~24 ms of
 				// CPU; the ticker still runs liveness and leader duties.
@@ -209,7 +209,7 @@ func (h *Herder) Run(ctx context.Context) error {
 		case <-h.kick:
 		case <-heal.C:
 		}
-		seen = h.store.DesiredIndex()
+		seen, wasLeader = h.store.DesiredIndex(), h.store.IsLeader()
 		h.reconcile(ctx)
 	}
 }
