@@ -148,16 +148,7 @@ func BenchmarkClusterFailover(b *testing.B) {
 			for r := 0; r < max(3, b.N); r++ {
 				sts := c.waitTasks(b, want, 60*time.Second)
 				l := c.waitLeader(b, 30*time.Second)
-				per := tasksPerWorker(taskPlacement(sts))
-				victim := -1
-				for _, f := range c.followers(l) {
-					if per[c.nodes[f].workerID()] > 0 {
-						victim = f
-					}
-				}
-				if victim < 0 {
-					b.Fatalf("no follower runs a task: %s", describeCounts(per))
-				}
+				victim, _ := c.followerWithTasks(b, l, sts)
 				dead := c.nodes[victim].workerID()
 				t0 := time.Now()
 				c.kill(victim)

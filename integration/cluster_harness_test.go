@@ -580,3 +580,17 @@ func median(ds []time.Duration) time.Duration {
 	slices.Sort(s)
 	return s[len(s)/2]
 }
+
+// followerWithTasks returns a follower of leader l that runs at least one of the tasks in
+// sts, and the number of tasks each worker runs; it fails the test when no follower runs one.
+func (c *cluster) followerWithTasks(tb testing.TB, l int, sts map[string]connectorStatus) (int, map[string]int) {
+	tb.Helper()
+	perWorker := tasksPerWorker(taskPlacement(sts))
+	for _, f := range c.followers(l) {
+		if perWorker[c.nodes[f].workerID()] > 0 {
+			return f, perWorker
+		}
+	}
+	tb.Fatalf("no follower runs a task: %s", describeCounts(perWorker))
+	return -1, nil
+}

@@ -220,17 +220,7 @@ func TestClusterFollowerKilled(t *testing.T) {
 	}
 	sts := c.waitTasks(t, want, 30*time.Second)
 	l := c.waitLeader(t, 5*time.Second)
-	perWorker := tasksPerWorker(taskPlacement(sts))
-	victim := -1
-	for _, f := range c.followers(l) {
-		if perWorker[c.nodes[f].workerID()] > 0 {
-			victim = f
-			break
-		}
-	}
-	if victim < 0 {
-		t.Fatalf("no follower runs a task: %s", describeCounts(perWorker))
-	}
+	victim, perWorker := c.followerWithTasks(t, l, sts)
 	dead := c.nodes[victim].workerID()
 	t.Logf("killing follower %s (%s), which runs %d tasks; placement %s", c.nodes[victim].name, dead, perWorker[dead], describeCounts(perWorker))
 	killed := time.Now()
@@ -304,17 +294,7 @@ func TestClusterStoppedWorkerFenced(t *testing.T) {
 	c.any().create(t, name, verifiableSource(name, out, 3, 50))
 	sts := c.waitTasks(t, want, 30*time.Second)
 	l := c.waitLeader(t, 5*time.Second)
-	perWorker := tasksPerWorker(taskPlacement(sts))
-	victim := -1
-	for _, f := range c.followers(l) {
-		if perWorker[c.nodes[f].workerID()] > 0 {
-			victim = f
-			break
-		}
-	}
-	if victim < 0 {
-		t.Fatalf("no follower runs a task: %s", describeCounts(perWorker))
-	}
+	victim, perWorker := c.followerWithTasks(t, l, sts)
 	eventually(t, 10*time.Second, "offsets committed for every task", func() (bool, string) {
 		offs, err := c.sourceOffsets(l, name)
 		return err == nil && len(offs) == 3, fmt.Sprintf("%v %v", offs, err)
