@@ -450,6 +450,19 @@ func (w *worker) waitState(tb testing.TB, name, state string, timeout time.Durat
 				return false, st.states()
 			}
 		}
+		// As in Kafka, a task that has not started yet has no status and is left out: every
+		// task config must have one.
+		status, body, err = w.try(http.MethodGet, "/connectors/"+name+"/tasks", nil)
+		if err != nil || status != http.StatusOK {
+			return false, fmt.Sprintf("tasks: %d %s %v", status, body, err)
+		}
+		var tasks []json.RawMessage
+		if err := json.Unmarshal(body, &tasks); err != nil {
+			return false, err.Error()
+		}
+		if len(st.Tasks) != len(tasks) {
+			return false, fmt.Sprintf("%s; %d of %d tasks have a status", st.states(), len(st.Tasks), len(tasks))
+		}
 		return true, ""
 	})
 	return st
